@@ -1,0 +1,17 @@
+/*
+ * commands.h: entry points of the `qiao` subcommands.
+ *
+ * Each takes the arguments after its own name (argv[0] is the subcommand) and returns the process
+ * exit status.  Conformance commands (btc, evm, bft) print JSON and exit 0 (accepted), 1 (rejected)
+ * or 2 (usage or unusable input); scripts depend on that.
+ */
+#ifndef QIAO_CLI_COMMANDS_H
+#define QIAO_CLI_COMMANDS_H
+
+int qiao_cmd_demo(int argc, char **argv);
+int qiao_cmd_bench(int argc, char **argv);
+int qiao_cmd_btc(int argc, char **argv);
+int qiao_cmd_evm(int argc, char **argv);
+int qiao_cmd_bft(int argc, char **argv);
+
+#endif

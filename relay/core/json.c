@@ -1,0 +1,201 @@
+/* json.c: strict parsing and typed getters over cJSON (see json.h). */
+#include "relay/core/json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relay/core/hex.h"
+
+/* Walk the tree: depth cap and duplicate keys.  Duplicate detection is quadratic per object, which
+ * is fine under the size cap for objects of realistic width; objects wider than 4096 members are
+ * refused outright rather than scanned. */
+static qiao_err check_tree(const cJSON *node, unsigned depth, unsigned max_depth,
+                           struct qiao_diag *d)
+{
+    if (depth > max_depth)
+        return QIAO_FAIL(d, QIAO_ERANGE, "too-deep", "JSON nesting deeper than %u levels", max_depth);
+    if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
+        return QIAO_OK;
+    size_t count = 0;
+    for (const cJSON *c = node->child; c; c = c->next, count++) {
+        if (cJSON_IsObject(node)) {
+            if (count >= 4096)
+                return QIAO_FAIL(d, QIAO_ERANGE, "too-wide", "JSON object has over 4096 members");
+            for (const cJSON *p = node->child; p != c; p = p->next)
+                if (strcmp(p->string, c->string) == 0)
+                    return QIAO_FAIL(d, QIAO_EINVAL, "duplicate-key", "JSON key \"%.64s\" appears twice",
+                                     c->string);
+        }
+        QIAO_TRY(check_tree(c, depth + 1, max_depth, d));
+    }
+    return QIAO_OK;
+}
+
+static size_t line_of(const char *text, size_t off)
+{
+    size_t line = 1;
+    for (size_t i = 0; i < off; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+qiao_err qiao_json_parse(cJSON **out, const char *text, size_t len, size_t max_bytes,
+                         unsigned max_depth, struct qiao_diag *d)
+{
+    *out = NULL;
+    if (!max_bytes)
+        max_bytes = QIAO_JSON_MAX_BYTES;
+    if (!max_depth)
+        max_depth = QIAO_JSON_MAX_DEPTH;
+    if (len > max_bytes)
+        return QIAO_FAIL(d, QIAO_ERANGE, "too-large", "JSON of %zu bytes exceeds the %zu-byte cap", len,
+                         max_bytes);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t off = end ? (size_t)(end - text) : 0;
+        const char *err = cJSON_GetErrorPtr();
+        if (err && err >= text && err <= text + len)
+            off = (size_t)(err - text);
+        return QIAO_FAIL(d, QIAO_EINVAL, "bad-json", "malformed JSON at byte %zu (line %zu)", off,
+                         line_of(text, off));
+    }
+    size_t off = (size_t)(end - text);
+    while (off < len && text[off] && strchr(" \t\r\n", text[off]))
+        off++;
+    qiao_err err = QIAO_OK;
+    if (off < len)
+        err = QIAO_FAIL(d, QIAO_EINVAL, "trailing-bytes", "unexpected data after JSON at byte %zu", off);
+    if (!err)
+        err = check_tree(root, 0, max_depth, d);
+    if (err) {
+        cJSON_Delete(root);
+        return err;
+    }
+    *out = root;
+    return QIAO_OK;
+}
+
+qiao_err qiao_json_parse_file(cJSON **out, const char *path, size_t max_bytes, unsigned max_depth,
+                              struct qiao_diag *d)
+{
+    *out = NULL;
+    if (!max_bytes)
+        max_bytes = QIAO_JSON_MAX_BYTES;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return QIAO_FAIL(d, QIAO_EIO, "cannot-open", "%s: %s", path, strerror(errno));
+    char *text = malloc(max_bytes + 1);
+    size_t len = text ? fread(text, 1, max_bytes + 1, f) : 0;
+    int bad = ferror(f);
+    fclose(f);
+    qiao_err err;
+    if (!text)
+        err = QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "cannot buffer %s", path);
+    else if (bad)
+        err = QIAO_FAIL(d, QIAO_EIO, "read-failed", "%s: read error", path);
+    else if (len > max_bytes)
+        err = QIAO_FAIL(d, QIAO_ERANGE, "too-large", "%s: larger than the %zu-byte cap", path, max_bytes);
+    else if ((err = qiao_json_parse(out, text, len, max_bytes, max_depth, d)) != QIAO_OK)
+        qiao_diag_wrap(d, "%s", path);
+    free(text);
+    return err;
+}
+
+const cJSON *qiao_json_get(const cJSON *obj, const char *key)
+{
+    return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+static qiao_err member(const cJSON **out, const cJSON *obj, const char *key, struct qiao_diag *d)
+{
+    *out = qiao_json_get(obj, key);
+    if (!*out)
+        return QIAO_FAIL(d, QIAO_EINVAL, "missing-field", "required field \"%s\" is missing", key);
+    return QIAO_OK;
+}
+
+static qiao_err wrong_type(const char *key, const char *want, struct qiao_diag *d)
+{
+    return QIAO_FAIL(d, QIAO_EINVAL, "wrong-type", "field \"%s\" must be %s", key, want);
+}
+
+qiao_err qiao_json_str(const char **out, const cJSON *obj, const char *key, struct qiao_diag *d)
+{
+    const cJSON *v;
+    QIAO_TRY(member(&v, obj, key, d));
+    if (!cJSON_IsString(v))
+        return wrong_type(key, "a string", d);
+    *out = v->valuestring;
+    return QIAO_OK;
+}
+
+qiao_err qiao_json_hex_exact(uint8_t *out, size_t n, const cJSON *obj, const char *key,
+                             struct qiao_diag *d)
+{
+    const char *s;
+    QIAO_TRY(qiao_json_str(&s, obj, key, d));
+    if (qiao_hex_decode_exact(out, n, s, d))
+        return qiao_diag_wrap(d, "field \"%s\"", key);
+    return QIAO_OK;
+}
+
+qiao_err qiao_parse_u64(uint64_t *out, const char *s, const char *what, struct qiao_diag *d)
+{
+    uint64_t v = 0;
+    size_t n = strlen(s);
+    if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
+        return QIAO_FAIL(d, QIAO_EINVAL, "bad-integer", "%s: \"%.32s\" is not a canonical unsigned integer",
+                         what, s);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return QIAO_FAIL(d, QIAO_EINVAL, "bad-integer", "%s: \"%.32s\" is not a decimal integer", what,
+                             s);
+        unsigned digit = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            return QIAO_FAIL(d, QIAO_ERANGE, "bad-integer", "%s: %.32s overflows 64 bits", what, s);
+        v = v * 10 + digit;
+    }
+    *out = v;
+    return QIAO_OK;
+}
+
+qiao_err qiao_json_u64(uint64_t *out, const cJSON *obj, const char *key, struct qiao_diag *d)
+{
+    const cJSON *v;
+    QIAO_TRY(member(&v, obj, key, d));
+    if (cJSON_IsString(v))
+        return qiao_parse_u64(out, v->valuestring, key, d);
+    if (!cJSON_IsNumber(v))
+        return wrong_type(key, "an unsigned integer", d);
+    double x = v->valuedouble;
+    if (!(x >= 0) || x > 9007199254740991.0 || x != (double)(uint64_t)x)
+        return QIAO_FAIL(d, QIAO_EINVAL, "bad-integer",
+                         "field \"%s\" must be an exact unsigned integer below 2^53", key);
+    *out = (uint64_t)x;
+    return QIAO_OK;
+}
+
+qiao_err qiao_json_bool(int *out, const cJSON *obj, const char *key, struct qiao_diag *d)
+{
+    const cJSON *v;
+    QIAO_TRY(member(&v, obj, key, d));
+    if (!cJSON_IsBool(v))
+        return wrong_type(key, "true or false", d);
+    *out = cJSON_IsTrue(v);
+    return QIAO_OK;
+}
+
+qiao_err qiao_json_array(const cJSON **out, const cJSON *obj, const char *key, struct qiao_diag *d)
+{
+    QIAO_TRY(member(out, obj, key, d));
+    return cJSON_IsArray(*out) ? QIAO_OK : wrong_type(key, "an array", d);
+}
+
+qiao_err qiao_json_object(const cJSON **out, const cJSON *obj, const char *key, struct qiao_diag *d)
+{
+    QIAO_TRY(member(out, obj, key, d));
+    return cJSON_IsObject(*out) ? QIAO_OK : wrong_type(key, "an object", d);
+}

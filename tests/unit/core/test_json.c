@@ -1,0 +1,75 @@
+/* test_json.c: strict JSON input: caps, duplicate keys, trailing bytes, typed getters. */
+#include <string.h>
+
+#include "relay/core/json.h"
+#include "tests/qt.h"
+
+static qiao_err parse(const char *text, cJSON **out, struct qiao_diag *d)
+{
+    return qiao_json_parse(out, text, strlen(text), 0, 0, d);
+}
+
+static void test_parse_rules(void)
+{
+    cJSON *j = NULL;
+    struct qiao_diag d = {0};
+    QT_CHECK(parse("{\"a\":1,\"b\":[1,2]} \n", &j, &d) == QIAO_OK && j);
+    cJSON_Delete(j);
+    QT_CHECK(parse("{\"a\":1,\"a\":2}", &j, &d) == QIAO_EINVAL && !j);
+    QT_CHECK(strcmp(d.reason, "duplicate-key") == 0);
+    QT_CHECK(parse("{\"x\":{\"a\":1,\"b\":{\"a\":2,\"a\":3}}}", &j, &d) == QIAO_EINVAL);
+    QT_CHECK(parse("{\"A\":1,\"a\":2}", &j, &d) == QIAO_OK); /* keys are case-sensitive */
+    cJSON_Delete(j);
+    QT_CHECK(parse("{} {}", &j, &d) == QIAO_EINVAL);
+    QT_CHECK(strcmp(d.reason, "trailing-bytes") == 0);
+    QT_CHECK(parse("{\"a\":", &j, &d) == QIAO_EINVAL);
+    QT_CHECK(strcmp(d.reason, "bad-json") == 0);
+    QT_CHECK(parse("", &j, &d) == QIAO_EINVAL);
+    QT_CHECK(qiao_json_parse(&j, "[1,2,3]", 7, 6, 0, &d) == QIAO_ERANGE);
+    QT_CHECK(strcmp(d.reason, "too-large") == 0);
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    QT_CHECK(qiao_json_parse(&j, deep, 200, 0, 0, &d) == QIAO_ERANGE);
+    QT_CHECK(strcmp(d.reason, "too-deep") == 0);
+    QT_CHECK(qiao_json_parse(&j, deep + 80, 40, 0, 0, &d) == QIAO_OK);
+    cJSON_Delete(j);
+}
+
+static void test_getters(void)
+{
+    cJSON *j = NULL;
+    struct qiao_diag d = {0};
+    const char *s;
+    uint64_t v;
+    int b;
+    uint8_t h[2];
+    const cJSON *arr;
+    QT_CHECK(parse("{\"s\":\"x\",\"n\":42,\"big\":\"18446744073709551615\",\"f\":1.5,"
+                   "\"neg\":-1,\"t\":true,\"h\":\"0xabcd\",\"arr\":[],\"lz\":\"01\","
+                   "\"over\":\"18446744073709551616\",\"Key\":1}", &j, &d) == QIAO_OK);
+    QT_CHECK(qiao_json_str(&s, j, "s", &d) == QIAO_OK && strcmp(s, "x") == 0);
+    QT_CHECK(qiao_json_u64(&v, j, "n", &d) == QIAO_OK && v == 42);
+    QT_CHECK(qiao_json_u64(&v, j, "big", &d) == QIAO_OK && v == UINT64_MAX);
+    QT_CHECK(qiao_json_u64(&v, j, "f", &d) == QIAO_EINVAL);
+    QT_CHECK(qiao_json_u64(&v, j, "neg", &d) == QIAO_EINVAL);
+    QT_CHECK(qiao_json_u64(&v, j, "lz", &d) == QIAO_EINVAL);
+    QT_CHECK(qiao_json_u64(&v, j, "over", &d) == QIAO_ERANGE);
+    QT_CHECK(qiao_json_bool(&b, j, "t", &d) == QIAO_OK && b == 1);
+    QT_CHECK(qiao_json_hex_exact(h, 2, j, "h", &d) == QIAO_OK && h[0] == 0xab);
+    QT_CHECK(qiao_json_array(&arr, j, "arr", &d) == QIAO_OK);
+    QT_CHECK(qiao_json_str(&s, j, "n", &d) == QIAO_EINVAL);
+    QT_CHECK(strcmp(d.reason, "wrong-type") == 0 && strstr(d.msg, "\"n\""));
+    QT_CHECK(qiao_json_str(&s, j, "missing", &d) == QIAO_EINVAL);
+    QT_CHECK(strcmp(d.reason, "missing-field") == 0);
+    QT_CHECK(qiao_json_u64(&v, j, "key", &d) == QIAO_EINVAL); /* case-sensitive lookup */
+    QT_CHECK(qiao_json_get(arr, "x") == NULL);
+    cJSON_Delete(j);
+}
+
+int main(void)
+{
+    test_parse_rules();
+    test_getters();
+    return qt_finish();
+}
