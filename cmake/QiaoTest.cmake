@@ -3,7 +3,8 @@
 set(QIAO_VECTORS_DIR "${CMAKE_SOURCE_DIR}/../shared/vectors" CACHE PATH "Shared real test vectors")
 function(qiao_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
-  add_executable(${name} ${T_SOURCES} ${CMAKE_SOURCE_DIR}/tests/qt.c)
+  add_executable(${name} ${T_SOURCES} ${CMAKE_SOURCE_DIR}/tests/qt.c
+                         ${CMAKE_SOURCE_DIR}/tests/support/proc.c)
   target_link_libraries(${name} PRIVATE ${T_LIBS} qiao_core)
   target_compile_definitions(${name} PRIVATE
     QIAO_VECTORS_DIR="${QIAO_VECTORS_DIR}"
