@@ -55,6 +55,9 @@ struct qiao_api {
     unsigned max_queue;
     unsigned next_sub;
     struct ws_sess *sessions;
+    /* lws keeps these pointers for the vhost's lifetime instead of copying them. */
+    char vhost_name[48];
+    char iface[64];
 };
 
 /* ---- shared: one JSON-RPC request in, one reply out ---- */
@@ -392,13 +395,13 @@ qiao_err qiao_api_create(struct qiao_api **out, struct lws_context *lws,
     a->h = *h;
     a->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
     a->max_queue = o->max_ws_queue ? o->max_ws_queue : DEFAULT_MAX_QUEUE;
-    char name[48];
-    snprintf(name, sizeof(name), "qiao-api-%p", (void *)a);
+    snprintf(a->vhost_name, sizeof(a->vhost_name), "qiao-api-%p", (void *)a);
+    snprintf(a->iface, sizeof(a->iface), "%s", o->host ? o->host : "127.0.0.1");
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     info.port = o->port;
-    info.iface = o->host ? o->host : "127.0.0.1";
-    info.vhost_name = name;
+    info.iface = a->iface;
+    info.vhost_name = a->vhost_name;
     info.protocols = api_protocols;
     info.user = a;
     a->vh = lws_create_vhost(lws, &info);
