@@ -25,6 +25,7 @@
 #include "hostile.h"
 #include "relay/core/hex.h"
 #include "relay/core/json.h"
+#include "relay/core/keccak.h"
 #include "relay/rpc/rpc.h"
 #include "tests/qt.h"
 #include "tests/support/proc.h"
@@ -256,6 +257,102 @@ static void check_reorg(struct qiao_evm_source *shallow, int port)
     qiao_evm_source_destroy(s);
 }
 
+/* ---- adversarial: the hostile stand-in node (hostile.h) --------------------------------- */
+
+enum hostile_mode { LYING_HASH, TAMPERED_FIELD, OVERSIZED, OUT_OF_ORDER };
+
+struct hostile_state {
+    enum hostile_mode mode;
+    cJSON *header; /* a real anvil header object to distort */
+};
+
+static char *reply_with(const cJSON *req, cJSON *result)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "jsonrpc", "2.0");
+    cJSON_AddItemToObject(r, "id", cJSON_Duplicate(cJSON_GetObjectItem(req, "id"), 1));
+    cJSON_AddItemToObject(r, "result", result);
+    char *text = cJSON_PrintUnformatted(r);
+    cJSON_Delete(r);
+    return text;
+}
+
+static void set_str(cJSON *obj, const char *key, const char *v)
+{
+    cJSON_ReplaceItemInObject(obj, key, cJSON_CreateString(v));
+}
+
+static char *hostile_answer(void *user, const cJSON *req)
+{
+    struct hostile_state *st = user;
+    const char *method = cJSON_GetObjectItem(req, "method")->valuestring;
+    if (strcmp(method, "eth_chainId") == 0)
+        return reply_with(req, cJSON_CreateString("0x1b59"));
+    cJSON *h = cJSON_Duplicate(st->header, 1);
+    if (st->mode == LYING_HASH) {
+        set_str(h, "hash", "0x1111111111111111111111111111111111111111111111111111111111111111");
+    } else if (st->mode == TAMPERED_FIELD) {
+        set_str(h, "stateRoot", "0x2222222222222222222222222222222222222222222222222222222222222222");
+    } else if (st->mode == OVERSIZED) {
+        size_t n = 200000;
+        char *big = malloc(n + 3);
+        memcpy(big, "0x", 2), memset(big + 2, 'a', n), big[n + 2] = 0;
+        set_str(h, "extraData", big);
+        free(big);
+    } else { /* OUT_OF_ORDER: an older height with an unknown parent and a consistent hash */
+        struct qiao_buf raw = {0};
+        uint8_t hash[32];
+        char hex[67];
+        set_str(h, "parentHash", "0x3333333333333333333333333333333333333333333333333333333333333333");
+        cJSON_DeleteItemFromObject(h, "hash");
+        qiao_evm_header_from_json(&raw, h, NULL);
+        qiao_keccak256(hash, raw.p, raw.len);
+        qiao_hex_encode0x(hex, hash, 32);
+        cJSON_AddStringToObject(h, "hash", hex);
+        qiao_buf_clear(&raw);
+    }
+    return reply_with(req, h);
+}
+
+static void check_hostile(struct qiao_evm_source *honest)
+{
+    struct hostile_state st = {0};
+    struct qiao_diag d = {0};
+    cJSON *p = cJSON_Parse("[\"0x2\", false]");
+    QT_CHECK(qiao_evm_source_call(honest, &st.header, "eth_getBlockByNumber", p, &d) == QIAO_OK);
+    int port = hostile_start(hostile_answer, &st);
+    QT_CHECK(port > 0);
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+    struct qiao_evm_source_opts o = {.url = url, .chain_id = 7001, .timeout_ms = 5000,
+                                     .max_reply = 65536};
+    struct qiao_evm_source *s = NULL;
+    QT_CHECKF(qiao_evm_source_create(&s, g_lws, &o, &d) == QIAO_OK, "hostile: %s", d.msg);
+    static const struct {
+        enum hostile_mode mode;
+        const char *reason;
+    } cases[] = {{LYING_HASH, "hash-mismatch"}, {TAMPERED_FIELD, "hash-mismatch"},
+                 {OVERSIZED, "reply-too-large"}};
+    for (size_t i = 0; s && i < sizeof(cases) / sizeof(cases[0]); i++) {
+        st.mode = cases[i].mode;
+        qiao_err err = qiao_evm_source_anchor(s, "latest", &d);
+        QT_CHECKF(err != QIAO_OK && strcmp(d.reason, cases[i].reason) == 0,
+                  "hostile mode %d: got %s (%s), want %s", (int)st.mode, d.reason, d.msg,
+                  cases[i].reason);
+    }
+    /* out-of-order head: the honest chain is at its tip; the hostile head is older and unlinked */
+    st.mode = OUT_OF_ORDER;
+    if (s) {
+        struct qiao_evm_sync_result r;
+        s->chain = honest->chain, s->anchored = 1;
+        QT_CHECK(qiao_evm_source_sync(s, &r, &d) == QIAO_EVERIFY &&
+                 strcmp(d.reason, "unknown-parent") == 0);
+    }
+    qiao_evm_source_destroy(s);
+    hostile_stop();
+    cJSON_Delete(st.header);
+}
+
 int main(void)
 {
     int ports[3];
@@ -290,6 +387,7 @@ int main(void)
         check_state_proofs(src[0]);
         check_restart_nonce(ports[0], key, nonce_path);
         check_reorg(src[1], ports[1]);
+        check_hostile(src[0]);
         /* a source for 7003 pointed at 7001 refuses it */
         struct qiao_evm_source *wrong = source(ports[0], 7003, &d);
         QT_CHECK(wrong == NULL && strcmp(d.reason, "chain-id-mismatch") == 0);
