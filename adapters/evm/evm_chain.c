@@ -67,6 +67,21 @@ static void append(struct qiao_evm_chain *c, const struct qiao_evm_header *h)
         c->count++;
 }
 
+/* Drop everything above the fork point `parent`, refusing to undo a final header. */
+static qiao_err rewind_to(struct qiao_evm_chain *c, uint64_t *depth,
+                          const struct qiao_evm_link *parent, struct qiao_diag *d)
+{
+    if (c->has_final && parent->number < c->final_number)
+        return QIAO_FAIL(d, QIAO_EVERIFY, "reorg-below-finality",
+                         "a branch from header %llu would replace header %llu, which is final",
+                         (unsigned long long)parent->number,
+                         (unsigned long long)parent->number + 1);
+    *depth = c->tip - parent->number;
+    c->count -= (size_t)*depth;
+    c->tip = parent->number;
+    return QIAO_OK;
+}
+
 qiao_err qiao_evm_chain_offer(struct qiao_evm_chain *c, enum qiao_evm_offer *res, uint64_t *depth,
                               const struct qiao_evm_header *h, struct qiao_diag *d)
 {
@@ -77,7 +92,7 @@ qiao_err qiao_evm_chain_offer(struct qiao_evm_chain *c, enum qiao_evm_offer *res
     }
     const struct qiao_evm_link *parent = qiao_evm_chain_find(c, h->parent_hash);
     if (!parent) {
-        if (h->number > c->tip + 1) {
+        if (h->number >= c->tip) { /* a longer or competing branch: fetch its ancestors */
             *res = QIAO_EVM_NEED_PARENT;
             return QIAO_OK;
         }
@@ -91,15 +106,41 @@ qiao_err qiao_evm_chain_offer(struct qiao_evm_chain *c, enum qiao_evm_offer *res
         *res = QIAO_EVM_EXTENDED;
         return QIAO_OK;
     }
-    if (c->has_final && parent->number < c->final_number)
-        return QIAO_FAIL(d, QIAO_EVERIFY, "reorg-below-finality",
-                         "header %llu would replace header %llu, which is final",
-                         (unsigned long long)h->number, (unsigned long long)parent->number + 1);
-    *depth = c->tip - parent->number;
-    c->count -= (size_t)*depth;
-    c->tip = parent->number;
+    if (h->number < c->tip)
+        return QIAO_FAIL(d, QIAO_EVERIFY, "stale-head",
+                         "header %llu forks below the tip %llu without overtaking it",
+                         (unsigned long long)h->number, (unsigned long long)c->tip);
+    QIAO_TRY(rewind_to(c, depth, parent, d));
     append(c, h);
     *res = QIAO_EVM_REORGED;
+    return QIAO_OK;
+}
+
+qiao_err qiao_evm_chain_offer_branch(struct qiao_evm_chain *c, enum qiao_evm_offer *res,
+                                     uint64_t *depth, const struct qiao_evm_header *hs, size_t n,
+                                     struct qiao_diag *d)
+{
+    *depth = 0;
+    if (n == 0)
+        return QIAO_FAIL(d, QIAO_EINVAL, "empty-branch", "no headers offered");
+    const struct qiao_evm_link *parent = qiao_evm_chain_find(c, hs[0].parent_hash);
+    if (!parent)
+        return QIAO_FAIL(d, QIAO_EVERIFY, "unknown-parent",
+                         "branch from header %llu does not connect to the verified chain",
+                         (unsigned long long)hs[0].number);
+    if (hs[n - 1].number < c->tip)
+        return QIAO_FAIL(d, QIAO_EVERIFY, "stale-head",
+                         "branch ending at %llu does not reach the tip %llu",
+                         (unsigned long long)hs[n - 1].number, (unsigned long long)c->tip);
+    QIAO_TRY(check_child(&hs[0], parent, d));
+    for (size_t i = 1; i < n; i++)
+        QIAO_TRY(qiao_evm_header_check_link(&hs[i], &hs[i - 1], d));
+    int reorg = parent->number != c->tip;
+    if (reorg)
+        QIAO_TRY(rewind_to(c, depth, parent, d));
+    for (size_t i = 0; i < n; i++)
+        append(c, &hs[i]);
+    *res = reorg ? QIAO_EVM_REORGED : QIAO_EVM_EXTENDED;
     return QIAO_OK;
 }
 

@@ -64,10 +64,21 @@ void qiao_evm_link_of(struct qiao_evm_link *l, const struct qiao_evm_header *h);
 /**
  * Offer a decoded header.  Out: *res and, for QIAO_EVM_REORGED, *depth (headers dropped).
  * Returns: QIAO_OK, or QIAO_EVERIFY with the link reasons of evm_header.h, "reorg-below-finality",
- *          "unknown-parent" (parent neither held nor possibly above the tip: a stale or lying head).
+ *          "unknown-parent" (parent not held and the header is below the tip), "stale-head" (a
+ *          fork that does not reach the tip's height: out-of-order or stale heads are refused).
+ * A header with an unknown parent at or above the tip's height yields QIAO_EVM_NEED_PARENT.
  */
 qiao_err qiao_evm_chain_offer(struct qiao_evm_chain *c, enum qiao_evm_offer *res, uint64_t *depth,
                               const struct qiao_evm_header *h, struct qiao_diag *d);
+
+/**
+ * Offer a fetched branch hs[0..n) (oldest first; hs[0]'s parent must be held) in one step, so a
+ * reorg whose first headers are below the tip is judged by the branch's last header.
+ * Out: *res (EXTENDED or REORGED), *depth.  Reasons as qiao_evm_chain_offer.
+ */
+qiao_err qiao_evm_chain_offer_branch(struct qiao_evm_chain *c, enum qiao_evm_offer *res,
+                                     uint64_t *depth, const struct qiao_evm_header *hs, size_t n,
+                                     struct qiao_diag *d);
 
 /** The link at number n, or NULL when not held. */
 const struct qiao_evm_link *qiao_evm_chain_at(const struct qiao_evm_chain *c, uint64_t n);

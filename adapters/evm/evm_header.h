@@ -68,9 +68,10 @@ qiao_err qiao_evm_header_decode(struct qiao_evm_header *h, const uint8_t *raw, s
                                 struct qiao_diag *d);
 
 /**
- * Check that child follows parent: parent link by hash, number = parent + 1, timestamp strictly
- * greater, gas used within the limit, and no change of layout to an older fork.
- * Reasons: "parent-hash-mismatch", "non-sequential-number", "timestamp-not-increasing",
+ * Check that child follows parent: parent link by hash, number = parent + 1, timestamp not
+ * before the parent's (equal is allowed: anvil mines equal timestamps), gas used within the
+ * limit, and no change of layout to an older fork.
+ * Reasons: "parent-hash-mismatch", "non-sequential-number", "timestamp-decreasing",
  *          "gas-used-above-limit", "fork-regression".  All QIAO_EVERIFY.
  */
 qiao_err qiao_evm_header_check_link(const struct qiao_evm_header *child,

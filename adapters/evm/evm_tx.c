@@ -201,7 +201,9 @@ static qiao_err decode_fields(struct qiao_evm_tx *tx, const struct qiao_rlp_item
         return QIAO_FAIL(d, QIAO_EINVAL, "tx-field-count",
                          "type %u transaction has %zu fields, expected %zu", tx->type, count, want);
     for (size_t i = 0; i < count; i++) {
-        struct qiao_diag inner = {0};
+        /* Not zero-initialised: clearing ~400 bytes per field showed up in the bench. */
+        struct qiao_diag inner;
+        inner.reason[0] = inner.msg[0] = 0;
         enum fid f = layouts[tx->type][i];
         if (read_field(tx, f, &items[i], &inner))
             return QIAO_FAIL(d, inner.code, passthrough(inner.reason) ? inner.reason : "bad-tx-field",

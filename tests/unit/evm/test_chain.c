@@ -109,28 +109,42 @@ static void test_follow_and_reorg(void)
         header(&alt[i], &b, prev, 103 + (uint64_t)i, 1003 + 2 * (uint64_t)i, 9);
         prev = alt[i].hash;
     }
-    QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &alt[0], NULL) == QIAO_OK &&
-             res == QIAO_EVM_REORGED && depth == 2 && c->tip == 103);
-    QT_CHECK(memcmp(qiao_evm_chain_tip(c)->hash, alt[0].hash, 32) == 0);
-    QT_CHECK(qiao_evm_chain_find(c, h[3].hash) == NULL);
-    QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &alt[1], NULL) == QIAO_OK && res == QIAO_EVM_EXTENDED);
-    /* out of order: the old branch's 104 arrives again after the reorg: its parent h[2] is gone */
+    /* a single header forking below the tip does not overtake it */
+    QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &alt[0], &d) == QIAO_EVERIFY &&
+             strcmp(d.reason, "stale-head") == 0);
+    QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &alt[1], &d) == QIAO_OK &&
+             res == QIAO_EVM_NEED_PARENT);
+    QT_CHECK(qiao_evm_chain_offer_branch(c, &res, &depth, alt, 2, &d) == QIAO_OK &&
+             res == QIAO_EVM_REORGED && depth == 2 && c->tip == 104);
+    QT_CHECK(memcmp(qiao_evm_chain_tip(c)->hash, alt[1].hash, 32) == 0);
+    QT_CHECK(qiao_evm_chain_find(c, h[3].hash) == NULL && qiao_evm_chain_find(c, h[2].hash) == NULL);
+    QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &alt[2], NULL) == QIAO_OK &&
+             res == QIAO_EVM_EXTENDED && c->tip == 105);
+    /* out of order: the old branch's 103 arrives after the chain moved on */
+    QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &h[2], &d) == QIAO_EVERIFY &&
+             strcmp(d.reason, "stale-head") == 0);
     QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &h[3], &d) == QIAO_EVERIFY &&
              strcmp(d.reason, "unknown-parent") == 0);
-    /* a head naming a real parent but with the wrong number (a lying node) */
+    QT_CHECK(qiao_evm_chain_offer_branch(c, &res, &depth, &h[3], 1, &d) == QIAO_EVERIFY &&
+             strcmp(d.reason, "unknown-parent") == 0);
+    /* lying heads: a known parent with the wrong number, or time going backwards */
     struct qiao_evm_header liar;
-    header(&liar, &b, alt[1].hash, 107, 1010, 3);
+    header(&liar, &b, alt[2].hash, 107, 1010, 3);
     QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &liar, &d) == QIAO_EVERIFY &&
              strcmp(d.reason, "non-sequential-number") == 0);
-    header(&liar, &b, alt[1].hash, 105, 900, 3); /* time goes backwards */
+    header(&liar, &b, alt[2].hash, 106, 900, 3);
     QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &liar, &d) == QIAO_EVERIFY &&
-             strcmp(d.reason, "timestamp-not-increasing") == 0);
-    /* finality: with 102 final, a branch from 101 is refused */
+             strcmp(d.reason, "timestamp-decreasing") == 0);
+    /* finality: with 102 final, even a longer branch from 101 is refused */
     qiao_evm_chain_set_final(c, 102);
-    struct qiao_evm_header deep;
-    header(&deep, &b, h[0].hash, 102, 1500, 7);
-    QT_CHECK(qiao_evm_chain_offer(c, &res, &depth, &deep, &d) == QIAO_EVERIFY &&
-             strcmp(d.reason, "reorg-below-finality") == 0);
+    struct qiao_evm_header deep[6];
+    prev = h[0].hash;
+    for (int i = 0; i < 6; i++) {
+        header(&deep[i], &b, prev, 102 + (uint64_t)i, 1500 + (uint64_t)i, 7);
+        prev = deep[i].hash;
+    }
+    QT_CHECK(qiao_evm_chain_offer_branch(c, &res, &depth, deep, 6, &d) == QIAO_EVERIFY &&
+             strcmp(d.reason, "reorg-below-finality") == 0 && c->tip == 105);
     free(c);
     qiao_buf_clear(&b);
 }
