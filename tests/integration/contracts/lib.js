@@ -83,10 +83,18 @@ async function startAnvil(chainId, extraArgs = []) {
 /** SIGTERM by PID, SIGKILL after 5 s. */
 async function stopAnvil(node) {
     if (node.provider) node.provider.destroy();
+    const signal = (sig) => {
+        try { process.kill(node.pid, sig); } catch (e) { /* already exited */ }
+    };
     if (!node.exited) {
-        process.kill(node.pid, 'SIGTERM');
+        const t0 = Date.now();
+        signal('SIGTERM');
         for (let i = 0; i < 100 && !node.exited; i++) await sleep(50);
-        if (!node.exited) process.kill(node.pid, 'SIGKILL');
+        if (!node.exited) {
+            console.log(`note: anvil pid ${node.pid} ignored SIGTERM for ${Date.now() - t0} ms; SIGKILL`);
+            signal('SIGKILL');
+            for (let i = 0; i < 100 && !node.exited; i++) await sleep(50);
+        }
     }
     nodes.delete(node);
 }

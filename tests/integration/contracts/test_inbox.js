@@ -142,6 +142,7 @@ async function main() {
         const { id, sigs } = await certFor(S.inbox, S.msg1, [4, 2, 3]);
         const rcpt = await (await S.inbox.deliver(tuple(S.msg1), F.concat(sigs))).wait();
         assert.strictEqual(rcpt.status, 1);
+        console.log(`     gas: deliver with a 3-of-4 certificate and a 66-byte record: ${rcpt.gasUsed}`);
         const names = rcpt.logs.map((l) => {
             const c = l.address === S.recDst.inbox ? S.inbox : S.registry;
             return c.interface.parseLog(l).name;
@@ -198,6 +199,7 @@ async function main() {
         const other = F.signSorted(await S.inbox.committeeUpdateDigest(2, 2, next), [1, 2, 3]);
         await L.expectRevert(S.inbox.rotate(next, 3, F.concat(other)), 'NotMember');
         const rcpt = await (await S.inbox.rotate(next, 3, F.concat(sigs.slice(1, 4)))).wait();
+        console.log(`     gas: rotate to 4 members, k=3: ${rcpt.gasUsed}`);
         const ev = S.inbox.interface.parseLog(rcpt.logs[0]);
         assert.strictEqual(ev.name, 'CommitteeRotated');
         assert.strictEqual(ev.args.epoch, 2n);
