@@ -122,7 +122,7 @@ void qiao_bft_time_format(char *buf, size_t cap, struct qiao_bft_time t)
         char frac[16];
         snprintf(frac, sizeof(frac), ".%09d", (int)t.nsec);
         size_t fl = strlen(frac);
-        while (frac[fl - 1] == '0')
+        while (fl > 1 && frac[fl - 1] == '0')
             frac[--fl] = '\0';
         snprintf(buf + n, cap - (size_t)n, "%sZ", frac);
     } else {
