@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "relay/cli/cmd_keygen.h"
+#include "relay/cli/commands.h"
 #include "relay/core/bytes.h"
 #include "relay/core/crypto.h"
 #include "relay/core/hex.h"

@@ -13,5 +13,7 @@ int qiao_cmd_bench(int argc, char **argv);
 int qiao_cmd_btc(int argc, char **argv);
 int qiao_cmd_evm(int argc, char **argv);
 int qiao_cmd_bft(int argc, char **argv);
+/** `qiao keygen --out FILE`: a new encrypted notary key file (relay/keys). */
+int qiao_cmd_keygen(int argc, char **argv);
 
 #endif

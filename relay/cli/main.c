@@ -16,6 +16,7 @@ struct qiao_command {
 
 static const struct qiao_command commands[] = {
     {.name = "demo", .run = qiao_cmd_demo, .summary = "run the end-to-end demonstration"},
+    {.name = "keygen", .run = qiao_cmd_keygen, .summary = "create an encrypted notary key file (mode 0600)"},
     {.name = "bench", .run = qiao_cmd_bench, .summary = "benchmarks: primitives, btc-headers, evm-proofs, bft"},
     {.name = "btc", .run = qiao_cmd_btc, .summary = "Bitcoin conformance: verify-headers, verify-proof"},
     {.name = "evm", .run = qiao_cmd_evm, .summary = "EVM conformance: verify-block"},

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "relay/cli/cmd_keygen.h"
+#include "relay/cli/commands.h"
 #include "relay/core/crypto.h"
 #include "relay/core/secp.h"
 #include "relay/keys/keys.h"
