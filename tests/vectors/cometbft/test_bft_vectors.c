@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/cometbft/bft_adapter.h"
 #include "adapters/cometbft/bft_bisect.h"
 #include "adapters/cometbft/bft_hash.h"
 #include "adapters/cometbft/bft_json.h"
@@ -230,12 +231,49 @@ static void bisection_file(const char *name, int expect_ok, const char *reason)
     qiao_arena_reset(&arena);
 }
 
+/* The adapter table through the core's wrappers, on TestSuccess: step 0 lacks trust, step 1
+ * verifies and becomes the trusted state through committee_update, step 2 then verifies from it. */
+static void adapter_table(void)
+{
+    cJSON *root = load("cometbft/single_step/MC4_4_faulty_TestSuccess.json");
+    if (!root)
+        return;
+    const struct qiao_adapter *a = &qiao_adapter_cometbft;
+    struct qiao_bft_chain *chain = qiao_arena_alloc(&arena, sizeof(*chain), NULL);
+    struct qiao_diag d = {0};
+    const cJSON *input = qiao_json_get(root, "input");
+    QT_CHECK(qiao_bft_light_block_from_json(cx, &chain->trusted, qiao_json_get(root, "initial"),
+                                            QIAO_BFT_JSON_TRUSTED, &arena, &d) == 0);
+    qiao_bft_options_default(&chain->opt);
+    chain->opt.max_clock_drift_ns = 0;
+    chain->opt.trusting_period_ns = ns_member(qiao_json_get(root, "initial"), "trusting_period");
+    const qiao_err want[3] = {QIAO_EVERIFY, QIAO_OK, QIAO_OK};
+    for (int i = 0; i < 3; i++) {
+        const cJSON *in = cJSON_GetArrayItem(input, i);
+        char *raw = cJSON_PrintUnformatted(qiao_json_get(in, "block"));
+        struct qiao_header_info info;
+        chain->now = time_member(in, "now");
+        QT_CHECK(qiao_adapter_header_decode(a, cx, &info, (const uint8_t *)raw, strlen(raw), &d) == 0);
+        uint8_t hash[32];
+        QT_CHECK(qiao_hex_decode_exact(hash, 32, cJSON_GetStringValue(qiao_json_get(qiao_json_get(qiao_json_get(
+                     qiao_json_get(qiao_json_get(in, "block"), "signed_header"), "commit"), "block_id"), "hash")), NULL) == 0);
+        QT_CHECK_MEM(info.hash, hash, 32);
+        qiao_err err = a->committee_update(cx, chain, (const uint8_t *)raw, strlen(raw), &arena, &d);
+        QT_CHECKF(err == want[i], "adapter step %d: %d %s", i, err, d.reason);
+        QT_CHECK(chain->trusted.header.height == (int64_t)(i == 0 ? 1 : info.height));
+        free(raw);
+    }
+    QT_CHECK(a->caps & QIAO_CAP_BFT);
+    cJSON_Delete(root);
+}
+
 int main(void)
 {
     cx = qiao_crypto_create();
     void *storage = malloc(ARENA_BYTES);
     qiao_arena_init(&arena, storage, ARENA_BYTES);
     known_hash();
+    adapter_table();
     single_step_all();
     bisection_file("_happy_path.json", 1, NULL);
     bisection_file("header_out_of_trusting_period.json", 0, "trusted-expired");
