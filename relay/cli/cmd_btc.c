@@ -92,7 +92,7 @@ static int proof_opt(struct proof_opts *o, const char *opt, const char *val)
 
 static int proof_parse(struct proof_opts *o, int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(btc_usage, stdout);
             return -1;
@@ -102,7 +102,6 @@ static int proof_parse(struct proof_opts *o, int argc, char **argv)
         int rc = proof_opt(o, argv[i], argv[i + 1]);
         if (rc)
             return rc;
-        i++;
     }
     if (!o->header)
         return qiao_btc_cli_usage(btc_usage, "--header is required");

@@ -91,8 +91,7 @@ static void base64(void)
     QT_CHECK(qiao_bft_b64_decode(out, sizeof(out), &n, "Zm9vYmE=", "x", NULL) == 0 && n == 5);
     QT_CHECK(qiao_bft_b64_decode(out, sizeof(out), &n, "Zm9vYmFy", "x", NULL) == 0 && n == 6);
     const char *bad[] = {"Zm9vYg", "Zm9vYh==", "Zm9vYmF=", "Zm9v\nYg==", "Zm9-Yg==", "Zm9_Yg==",
-                         "Zm=vYg==", "====", "Zg=a", "Zm9vYg=="
-                                                     "="};
+                         "Zm=vYg==", "====", "Zg=a", ("Zm9vYg==" "=")};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         QT_CHECKF(qiao_bft_b64_decode(out, sizeof(out), &n, bad[i], "x", NULL) != 0, "accepted \"%s\"",
                   bad[i]);
