@@ -133,6 +133,13 @@ void qiao_rpc_subs_deliver(struct qiao_rpc *r, const struct qiao_rpc_msg *m);
 void qiao_rpc_subs_drop_all(struct qiao_rpc *r);
 
 /* rpc_lws.c */
+/**
+ * Make the loop's current lws_service return after a timer callback changed state.  lws 4.1
+ * runs ripe timers and then goes straight back to its poll wait, so without this a caller waiting
+ * on a flag set by a timer (a call timeout, a refused connection) would sleep until the next
+ * network event or lws's own 30 s housekeeping timer.
+ */
+void qiao_rpc_wake(struct lws_context *lws);
 /** The shared client vhost of ctx, created on first use. */
 qiao_err qiao_rpc_vhost_get(struct lws_context *ctx, struct lws_vhost **out, struct qiao_diag *d);
 
