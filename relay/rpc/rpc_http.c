@@ -78,6 +78,7 @@ static int http_write_body(struct qiao_rpc_call *c, struct lws *wsi)
         return -1;
     }
     lws_client_http_body_pending(wsi, 0);
+    c->body_sent = 1;
     return 0;
 }
 
@@ -172,9 +173,17 @@ static int http_closed(struct qiao_rpc_call *c)
     return 0;
 }
 
+/* lws reports any failure before the response headers as a connection error; once the request
+ * went out, the truth is that the node hung up on it. */
 static int http_connection_error(struct qiao_rpc_call *c, const void *in, size_t len)
 {
     char msg[160];
+    if (c->body_sent) {
+        snprintf(msg, sizeof(msg), "connection closed before a reply (%.*s)",
+                 in ? (int)(len ? len : strlen(in)) : 7, in ? (const char *)in : "unknown");
+        qiao_rpc_call_fail(c, QIAO_EIO, "connection-closed", msg);
+        return 0;
+    }
     snprintf(msg, sizeof(msg), "cannot connect: %.*s", in ? (int)(len ? len : strlen(in)) : 7,
              in ? (const char *)in : "unknown");
     qiao_rpc_call_fail(c, QIAO_EIO, "connect-failed", msg);

@@ -34,6 +34,7 @@ struct qiao_rpc_call {
     struct qiao_buf body; /* HTTP: the reply body so far, capped at max_reply */
     struct lws *wsi;      /* HTTP: this call's own connection, NULL once detached */
     int started;          /* HTTP: connection requested */
+    int body_sent;        /* HTTP: the request went out */
     int status;           /* HTTP: response status */
     long long content_length; /* HTTP: announced length, -1 when none */
     int on_wire;          /* WS: request frame written, reply outstanding */
