@@ -15,6 +15,8 @@
  *   /ws/malformed  a frame of broken JSON       /ws/huge      a 1 MiB text frame
  *   /ws/drop       closes when a request arrives
  *   /ws/late       answers the first request after 400 ms, the rest at once
+ *   /ws/refuse     answers every request with a JSON-RPC error
+ * and two bitcoind/bcoin-shaped (legacy dialect) paths: /legacy-ok, /legacy-err (HTTP 500).
  */
 #include "hostile.h"
 
@@ -170,6 +172,8 @@ static const struct {
     {"/version ", 200, "{\"jsonrpc\":\"1.0\",\"id\":%ld,\"result\":1}"},
     {"/dup-key ", 200, "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"result\":1,\"result\":2}"},
     {"/status500 ", 500, "<html>Internal Server Error</html>"},
+    {"/legacy-ok ", 200, "{\"result\":812,\"error\":null,\"id\":%ld}"},
+    {"/legacy-err ", 500, "{\"result\":null,\"error\":{\"message\":\"Block not found\",\"code\":-5},\"id\":%ld}"},
     {"/status500-rpc ", 500,
      "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"error\":{\"code\":-8,\"message\":\"Block height out of range\"}}"},
 };
@@ -318,6 +322,13 @@ static int ws_send_text(int fd, const char *p, size_t len)
     return send_all(fd, h, hn) || send_all(fd, p, len) ? -1 : 0;
 }
 
+static int ws_send_str(int fd, const char *fmt, long id)
+{
+    char buf[256];
+    int n = snprintf(buf, sizeof(buf), fmt, id);
+    return ws_send_text(fd, buf, (size_t)n);
+}
+
 static int ws_reply(int fd, const char *mode, long id, int nth)
 {
     char buf[256];
@@ -336,6 +347,9 @@ static int ws_reply(int fd, const char *mode, long id, int nth)
         free(big);
         return rc;
     }
+    if (strcmp(mode, "refuse") == 0)
+        return ws_send_str(fd, "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"error\":{\"code\":-32601,"
+                               "\"message\":\"subscriptions not supported\"}}", id);
     if (strcmp(mode, "late") == 0 && nth == 0)
         sleep_ms(400);
     int n = snprintf(buf, sizeof(buf), "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"result\":\"0x1b59\"}", id);

@@ -189,6 +189,55 @@ static void test_ws_lies(void)
     test_ws_late();
 }
 
+static void sub_cb(void *user, enum qiao_rpc_sub_event ev, const cJSON *data,
+                   const struct qiao_diag *d)
+{
+    struct result *o = user;
+    if (ev == QIAO_RPC_SUB_FAILED) {
+        snprintf(o->reason, sizeof(o->reason), "%s", d ? d->reason : "");
+        o->done = 1;
+    }
+}
+
+static void test_ws_refused_subscription(void)
+{
+    struct qiao_rpc *r = client("/ws/refuse", 3000, NULL, NULL);
+    struct qiao_rpc_sub *s = NULL;
+    struct result o = {0};
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, cJSON_CreateString("newHeads"));
+    QT_CHECK(r && qiao_rpc_subscribe(r, &s, p, sub_cb, &o, NULL) == QIAO_OK);
+    QT_CHECK(qiao_rpc_service_until(g_lws, &o.done, 5000));
+    QT_CHECKF(strcmp(o.reason, "rpc-error") == 0, "refused subscription: %s", o.reason);
+    qiao_rpc_unsubscribe(s);
+    qiao_rpc_destroy(r);
+}
+
+/* bitcoind and bcoin answer in the JSON-RPC 1.0 shape, errors with HTTP 500. */
+static void test_legacy_dialect(void)
+{
+    char url[96];
+    struct qiao_diag d = {0};
+    cJSON *res = NULL;
+    struct qiao_rpc *r = NULL;
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/legacy-ok", g_port);
+    struct qiao_rpc_opts o = {.url = url, .timeout_ms = 3000, .dialect = QIAO_RPC_DIALECT_LEGACY};
+    QT_CHECK(qiao_rpc_create(&r, g_lws, &o, &d) == QIAO_OK);
+    QT_CHECKF(qiao_rpc_call_sync(r, "getblockcount", NULL, &res, &d) == QIAO_OK, "%s", d.msg);
+    QT_CHECK(cJSON_IsNumber(res) && res->valuedouble == 812);
+    cJSON_Delete(res);
+    qiao_rpc_destroy(r);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/legacy-err", g_port);
+    QT_CHECK(qiao_rpc_create(&r, g_lws, &o, &d) == QIAO_OK);
+    QT_CHECK(qiao_rpc_call_sync(r, "getblock", NULL, &res, &d) == QIAO_EIO);
+    QT_CHECKF(strcmp(d.reason, "rpc-error") == 0 && strstr(d.msg, "-5"), "%s: %s", d.reason,
+              d.msg);
+    qiao_rpc_destroy(r);
+    /* The same replies are refused by a JSON-RPC 2.0 endpoint. */
+    EXPECT("/legacy-ok", "bad-version");
+    EXPECT("/legacy-err", "http-status");
+}
+
 static void test_misuse(void)
 {
     struct qiao_rpc *r = client("/ok", 3000, NULL, NULL);
@@ -233,6 +282,8 @@ int main(void)
         test_stalls();
         test_auth();
         test_ws_lies();
+        test_ws_refused_subscription();
+        test_legacy_dialect();
         test_misuse();
     }
     lws_context_destroy(g_lws);
