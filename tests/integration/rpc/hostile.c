@@ -22,8 +22,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -37,6 +40,10 @@
 #define HOSTILE_HUGE ((size_t)256 << 20)
 
 static int g_listen = -1;
+static int g_listen_tls = -1;
+static SSL_CTX *g_tls;
+/* The TLS session of the connection this thread serves, or NULL for plain TCP. */
+static _Thread_local SSL *t_ssl;
 static volatile int g_stop;
 static volatile size_t g_bytes_sent;
 static volatile int g_connections;
@@ -49,11 +56,34 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+static ssize_t io_send(int fd, const void *p, size_t n)
+{
+    if (t_ssl)
+        return SSL_write(t_ssl, p, (int)(n > 65536 ? 65536 : n));
+    return send(fd, p, n, MSG_NOSIGNAL);
+}
+
+static ssize_t io_recv(int fd, void *p, size_t n)
+{
+    if (t_ssl)
+        return SSL_read(t_ssl, p, (int)(n > 65536 ? 65536 : n));
+    return recv(fd, p, n, 0);
+}
+
+/* Readable: TLS may hold decrypted bytes the socket no longer shows. */
+static int io_wait(int fd, int ms)
+{
+    if (t_ssl && SSL_pending(t_ssl) > 0)
+        return 1;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, ms);
+}
+
 static int send_all(int fd, const void *p, size_t n)
 {
     const char *c = p;
     while (n) {
-        ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
+        ssize_t k = io_send(fd, c, n);
         if (k <= 0)
             return -1;
         c += k;
@@ -82,12 +112,11 @@ static int read_request(int fd, char *buf, size_t cap)
 {
     size_t len = 0;
     for (int waited = 0; waited < 5000 && len < cap - 1;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, 100) <= 0) {
+        if (io_wait(fd, 100) <= 0) {
             waited += 100;
             continue;
         }
-        ssize_t k = recv(fd, buf + len, cap - 1 - len, 0);
+        ssize_t k = io_recv(fd, buf + len, cap - 1 - len);
         if (k <= 0)
             return -1;
         len += (size_t)k;
@@ -264,14 +293,13 @@ static int ws_handshake(int fd, const char *req)
 static int recv_exact(int fd, unsigned char *p, size_t n)
 {
     for (int waited = 0; n && waited < 5000;) {
-        struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, 100) <= 0) {
+        if (io_wait(fd, 100) <= 0) {
             waited += 100;
             if (g_stop)
                 return -1;
             continue;
         }
-        ssize_t k = recv(fd, p, n, 0);
+        ssize_t k = io_recv(fd, p, n);
         if (k <= 0)
             return -1;
         p += k;
@@ -375,8 +403,19 @@ static void serve_ws(int fd, const char *req)
 
 static void *serve_conn(void *arg)
 {
-    int fd = (int)(intptr_t)arg;
+    int fd = (int)((intptr_t)arg & 0xffffff);
+    int tls = (int)((intptr_t)arg >> 24);
     char *req = malloc(65536);
+    if (tls) {
+        t_ssl = SSL_new(g_tls);
+        if (!t_ssl || !SSL_set_fd(t_ssl, fd) || SSL_accept(t_ssl) != 1) {
+            SSL_free(t_ssl);
+            t_ssl = NULL;
+            free(req);
+            close(fd);
+            return NULL;
+        }
+    }
     if (req && read_request(fd, req, 65536) > 0) {
         long id = request_id(req);
         if (strncmp(req, "GET /ws/", 8) == 0)
@@ -385,43 +424,108 @@ static void *serve_conn(void *arg)
             serve_http_special(fd, req, id);
     }
     free(req);
+    if (t_ssl) {
+        SSL_shutdown(t_ssl);
+        SSL_free(t_ssl);
+        t_ssl = NULL;
+    }
     close(fd);
     return NULL;
+}
+
+static void accept_one(int lfd, int tls)
+{
+    int fd = accept(lfd, NULL, NULL);
+    if (fd < 0)
+        return;
+    g_connections++;
+    pthread_t t;
+    if (pthread_create(&t, NULL, serve_conn, (void *)((intptr_t)fd | (intptr_t)tls << 24)) == 0)
+        pthread_detach(t);
+    else
+        close(fd);
 }
 
 static void *accept_loop(void *arg)
 {
     (void)arg;
     while (!g_stop) {
-        struct pollfd p = {.fd = g_listen, .events = POLLIN};
-        if (poll(&p, 1, 100) <= 0)
+        struct pollfd p[2] = {{.fd = g_listen, .events = POLLIN},
+                              {.fd = g_listen_tls, .events = POLLIN}};
+        if (poll(p, g_listen_tls >= 0 ? 2 : 1, 100) <= 0)
             continue;
-        int fd = accept(g_listen, NULL, NULL);
-        if (fd < 0)
-            continue;
-        g_connections++;
-        pthread_t t;
-        if (pthread_create(&t, NULL, serve_conn, (void *)(intptr_t)fd) == 0)
-            pthread_detach(t);
-        else
-            close(fd);
+        for (int i = 0; i < 2; i++)
+            if (p[i].revents & POLLIN)
+                accept_one(p[i].fd, i);
     }
     return NULL;
 }
 
-int qiao_hostile_start(void)
+static int listen_loopback(int *port)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof(a);
     int one = 1;
-    g_listen = socket(AF_INET, SOCK_STREAM, 0);
-    if (g_listen < 0 || setsockopt(g_listen, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-        bind(g_listen, (struct sockaddr *)&a, sizeof(a)) || listen(g_listen, 64) ||
-        getsockname(g_listen, (struct sockaddr *)&a, &len))
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+        bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 64) ||
+        getsockname(fd, (struct sockaddr *)&a, &len)) {
+        if (fd >= 0)
+            close(fd);
         return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* A throwaway self-signed P-256 certificate for CN=127.0.0.1, valid for an hour. */
+static SSL_CTX *tls_server_ctx(void)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    int ok = key && x && ctx;
+    if (ok) {
+        X509_set_version(x, 2);
+        ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+        X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+        X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+        X509_set_pubkey(x, key);
+        X509_NAME *nm = X509_get_subject_name(x);
+        X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (const unsigned char *)"127.0.0.1", -1,
+                                   -1, 0);
+        X509_set_issuer_name(x, nm);
+        ok = X509_sign(x, key, EVP_sha256()) > 0 && SSL_CTX_use_certificate(ctx, x) == 1 &&
+             SSL_CTX_use_PrivateKey(ctx, key) == 1;
+    }
+    X509_free(x);
+    EVP_PKEY_free(key);
+    if (!ok) {
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+static int g_tls_port = -1;
+
+int qiao_hostile_start(void)
+{
+    int port;
+    g_listen = listen_loopback(&port);
+    if (g_listen < 0)
+        return -1;
+    g_tls = tls_server_ctx();
+    if (g_tls)
+        g_listen_tls = listen_loopback(&g_tls_port);
     if (pthread_create(&g_accept_thread, NULL, accept_loop, NULL))
         return -1;
-    return ntohs(a.sin_port);
+    return port;
+}
+
+int qiao_hostile_tls_port(void)
+{
+    return g_listen_tls >= 0 ? g_tls_port : -1;
 }
 
 size_t qiao_hostile_bytes_sent(int huge_done_before)
@@ -446,4 +550,7 @@ void qiao_hostile_stop(void)
     g_stop = 1;
     pthread_join(g_accept_thread, NULL);
     close(g_listen);
+    if (g_listen_tls >= 0)
+        close(g_listen_tls);
+    /* g_tls stays: a connection thread may still be finishing its bounded work with it. */
 }

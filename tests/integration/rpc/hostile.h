@@ -22,6 +22,9 @@ int qiao_hostile_huge_done(void);
  *  return how many body bytes the server managed to write on it; (size_t)-1 if none finished. */
 size_t qiao_hostile_bytes_sent(int huge_done_before);
 
+/** The port of the same server behind TLS (a fresh self-signed certificate), or -1. */
+int qiao_hostile_tls_port(void);
+
 /** Connections accepted so far. */
 int qiao_hostile_connections(void);
 

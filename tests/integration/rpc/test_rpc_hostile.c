@@ -238,6 +238,38 @@ static void test_legacy_dialect(void)
     EXPECT("/legacy-err", "http-status");
 }
 
+/* https and wss through lws's OpenSSL: the certificate is self-signed, so it is refused unless
+ * the endpoint says tls_allow_selfsigned. */
+static void tls_case(const char *scheme, const char *path, int allow, const char *want)
+{
+    char url[96];
+    struct qiao_diag d = {0};
+    cJSON *res = NULL;
+    struct qiao_rpc *r = NULL;
+    snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", scheme, qiao_hostile_tls_port(), path);
+    struct qiao_rpc_opts o = {.url = url, .timeout_ms = 2000, .tls_allow_selfsigned = allow};
+    QT_CHECK(qiao_rpc_create(&r, g_lws, &o, &d) == QIAO_OK);
+    qiao_err err = r ? qiao_rpc_call_sync(r, "eth_chainId", NULL, &res, &d) : QIAO_EINVAL;
+    const char *got = err ? d.reason : "";
+    QT_CHECKF(strcmp(got, want) == 0, "%s: got \"%s\" (%s), want \"%s\"", url, got,
+              err ? d.msg : "ok", want);
+    QT_CHECK(err || (cJSON_IsString(res) && strcmp(res->valuestring, "0x1b59") == 0));
+    cJSON_Delete(res);
+    qiao_rpc_destroy(r);
+}
+
+static void test_tls(void)
+{
+    if (qiao_hostile_tls_port() < 0) {
+        QT_CHECKF(0, "the hostile server could not set up TLS");
+        return;
+    }
+    tls_case("https", "/ok", 1, "");
+    tls_case("wss", "/ws/ok", 1, "");
+    tls_case("https", "/ok", 0, "connect-failed");
+    tls_case("wss", "/ws/ok", 0, "timeout"); /* WS keeps retrying; the call times out */
+}
+
 static void test_misuse(void)
 {
     struct qiao_rpc *r = client("/ok", 3000, NULL, NULL);
@@ -284,6 +316,7 @@ int main(void)
         test_ws_lies();
         test_ws_refused_subscription();
         test_legacy_dialect();
+        test_tls();
         test_misuse();
     }
     lws_context_destroy(g_lws);
