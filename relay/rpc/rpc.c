@@ -31,6 +31,8 @@ void qiao_rpc_call_finish(struct qiao_rpc_call *c, qiao_err err, const cJSON *re
                           const struct qiao_diag *d)
 {
     struct qiao_rpc *r = c->r;
+    if (r->connecting == c)
+        r->connecting = NULL;
     lws_sul_cancel(&c->sul_timeout);
     lws_dll2_remove(&c->list);
     rpc_call_detach_wsi(c);

@@ -72,6 +72,7 @@ struct qiao_rpc {
     uint64_t next_id;
     lws_dll2_owner_t calls;
     lws_sorted_usec_list_t sul_kick; /* starts queued HTTP calls from the loop */
+    struct qiao_rpc_call *connecting; /* the call inside lws_client_connect_via_info, if any */
     struct qiao_rpc_stats stats;
     /* WebSocket transport */
     struct lws *ws;

@@ -7,6 +7,7 @@
  *   /status500     HTTP 500, HTML body          /status500-rpc HTTP 500 with a JSON-RPC error
  *   /auth          401 unless Basic x:secret    /redirect     302 to another host
  *   /truncated     Content-Length 200, 40 sent  /close        closes after reading the request
+ *   /close-delimited  a correct reply with no length, ended by closing the connection
  *   /huge-cl       announces 256 MiB            /huge-stream  no length, streams up to 256 MiB
  *   /stall         reads the request, then silence for 3 s
  *   /slowloris     headers, then one body byte every 100 ms
@@ -239,6 +240,16 @@ static void serve_auth(int fd, const char *req, long id)
         reply(fd, 401, "{\"error\":\"unauthorised\"}");
 }
 
+/* HTTP/1.0 style: no length, the body ends when the server closes. */
+static void close_delimited(int fd, long id)
+{
+    char buf[256];
+    int n = snprintf(buf, sizeof(buf),
+                     "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
+                     "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"result\":\"0x1b59\"}", id);
+    send_all(fd, buf, (size_t)n);
+}
+
 static void serve_http_special(int fd, const char *req, long id)
 {
     const char *path = req + 5;
@@ -250,6 +261,8 @@ static void serve_http_special(int fd, const char *req, long id)
         serve_auth(fd, req, id);
     else if (strncmp(path, "/redirect ", 10) == 0)
         send_str(fd, "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n");
+    else if (strncmp(path, "/close-delimited ", 17) == 0)
+        close_delimited(fd, id);
     else if (strncmp(path, "/truncated ", 11) == 0)
         send_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"res");
     else if (strncmp(path, "/huge-cl ", 9) == 0)

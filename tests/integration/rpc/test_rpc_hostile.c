@@ -77,6 +77,7 @@ static void test_http_lies(void)
     EXPECT("/redirect", "http-status");
     EXPECT("/truncated", "truncated");
     EXPECT("/close", "connection-closed");
+    EXPECT("/close-delimited", ""); /* honest, if old-fashioned */
 }
 
 static void test_huge(void)
