@@ -5,7 +5,9 @@
  * port (client reconnects, re-subscribes, subscriber hears GAP, a call queued during the outage
  * goes through) and new heads flow again.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include <libwebsockets.h>
@@ -120,6 +122,36 @@ static void check_heads(struct qiao_rpc *http, struct watcher *w, int from)
     QT_CHECKF(w->heads == want, "heads %d, want %d", w->heads, want);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Printed figures only (no timed assertion): how fast calls go on this machine, HTTP one at a
+ * time (a connection each) against WebSocket with 200 in flight at once. */
+static void report_rates(struct qiao_rpc *http, struct qiao_rpc *ws)
+{
+    enum { N = 200 };
+    double t0 = now_s();
+    for (int i = 0; i < N; i++) {
+        cJSON *res = NULL;
+        qiao_rpc_call_sync(http, "eth_blockNumber", NULL, &res, NULL);
+        cJSON_Delete(res);
+    }
+    double http_rate = N / (now_s() - t0);
+    struct counter c = {.target = N};
+    t0 = now_s();
+    for (int i = 0; i < N; i++)
+        qiao_rpc_call(ws, "eth_blockNumber", NULL, count_cb, &c, NULL);
+    qiao_rpc_service_until(g_lws, &c.done, 30000);
+    double ws_rate = c.ok / (now_s() - t0);
+    QT_CHECKF(c.ok == N, "%d of %d pipelined WebSocket calls ok", c.ok, N);
+    printf("rate: HTTP sequential %.0f calls/s, WebSocket %d in flight %.0f calls/s (anvil, "
+           "eth_blockNumber)\n", http_rate, N, ws_rate);
+}
+
 int main(void)
 {
     int port;
@@ -138,6 +170,7 @@ int main(void)
     if (!ws || !http)
         return qt_finish();
     check_calls(ws);
+    report_rates(http, ws);
 
     struct watcher w = {0};
     struct qiao_rpc_sub *sub = NULL;
