@@ -123,8 +123,8 @@ static void test_notification(void)
     qiao_rpc_msg_clear(&m);
     const char *bad[] = {
         "{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"result\":1}}",
-        "{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":1,"
-        "\"result\":1}}",
+        ("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":1,"
+         "\"result\":1}}"),
         "{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x1\"}}",
         "{\"jsonrpc\":\"2.0\",\"method\":\"other\",\"params\":{\"subscription\":\"0x1\",\"result\":1}}",
     };
