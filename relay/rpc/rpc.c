@@ -31,6 +31,8 @@ void qiao_rpc_call_finish(struct qiao_rpc_call *c, qiao_err err, const cJSON *re
                           const struct qiao_diag *d)
 {
     struct qiao_rpc *r = c->r;
+    if (r->connecting == c)
+        r->connecting = NULL;
     lws_sul_cancel(&c->sul_timeout);
     lws_dll2_remove(&c->list);
     rpc_call_detach_wsi(c);
@@ -68,7 +70,9 @@ static void rpc_call_timeout_cb(lws_sorted_usec_list_t *sul)
     if (c->on_wire)
         qiao_rpc_ws_forget_id(c->r, c->id);
     snprintf(msg, sizeof(msg), "no reply within %u ms", c->r->timeout_ms);
+    struct lws_context *lws = c->r->lws;
     qiao_rpc_call_fail(c, QIAO_ETIMEOUT, "timeout", msg);
+    qiao_rpc_wake(lws);
 }
 
 /* HTTP calls connect from the loop, never inside qiao_rpc_call, so a connection that fails at
@@ -83,6 +87,7 @@ static void rpc_kick_cb(lws_sorted_usec_list_t *sul)
             qiao_rpc_http_start(c);
         }
     } lws_end_foreach_dll_safe(p, p1);
+    qiao_rpc_wake(r->lws);
 }
 
 static qiao_err rpc_call_new(struct qiao_rpc *r, const char *method, const cJSON *params,

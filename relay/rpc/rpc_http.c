@@ -34,8 +34,16 @@ void qiao_rpc_http_start(struct qiao_rpc_call *c)
     i.local_protocol_name = QIAO_RPC_PROTO_HTTP;
     i.opaque_user_data = c;
     i.pwsi = &c->wsi;
-    if (!lws_client_connect_via_info(&i) && c->wsi == NULL)
+    /* lws may report a failure through our callback before it returns, which finishes (frees)
+     * c; r->connecting tells whether c is still alive afterwards. */
+    r->connecting = c;
+    struct lws *wsi = lws_client_connect_via_info(&i);
+    int alive = r->connecting == c;
+    r->connecting = NULL;
+    if (!wsi && alive) {
+        c->wsi = NULL;
         qiao_rpc_call_fail(c, QIAO_EIO, "connect-failed", "cannot start the HTTP connection");
+    }
 }
 
 int qiao_rpc_add_auth(struct qiao_rpc *r, struct lws *wsi, unsigned char **p, unsigned char *end)
@@ -78,6 +86,7 @@ static int http_write_body(struct qiao_rpc_call *c, struct lws *wsi)
         return -1;
     }
     lws_client_http_body_pending(wsi, 0);
+    c->body_sent = 1;
     return 0;
 }
 
@@ -165,6 +174,13 @@ static int http_completed(struct qiao_rpc_call *c)
 static int http_closed(struct qiao_rpc_call *c)
 {
     int partial = c->content_length >= 0 && c->body.len < (size_t)c->content_length;
+    /* A body without Content-Length or chunking ends when the server closes: that is its end,
+     * not a truncation (a cut-off JSON object cannot validate, so nothing is lost by trusting
+     * the close). */
+    if (c->status && c->content_length < 0 && c->body.len) {
+        http_completed(c);
+        return 0;
+    }
     if (c->status && (partial || c->body.len))
         qiao_rpc_call_fail(c, QIAO_EIO, "truncated", "connection closed in the middle of the reply");
     else
@@ -172,9 +188,17 @@ static int http_closed(struct qiao_rpc_call *c)
     return 0;
 }
 
+/* lws reports any failure before the response headers as a connection error; once the request
+ * went out, the truth is that the node hung up on it. */
 static int http_connection_error(struct qiao_rpc_call *c, const void *in, size_t len)
 {
     char msg[160];
+    if (c->body_sent) {
+        snprintf(msg, sizeof(msg), "connection closed before a reply (%.*s)",
+                 in ? (int)(len ? len : strlen(in)) : 7, in ? (const char *)in : "unknown");
+        qiao_rpc_call_fail(c, QIAO_EIO, "connection-closed", msg);
+        return 0;
+    }
     snprintf(msg, sizeof(msg), "cannot connect: %.*s", in ? (int)(len ? len : strlen(in)) : 7,
              in ? (const char *)in : "unknown");
     qiao_rpc_call_fail(c, QIAO_EIO, "connect-failed", msg);

@@ -34,6 +34,7 @@ struct qiao_rpc_call {
     struct qiao_buf body; /* HTTP: the reply body so far, capped at max_reply */
     struct lws *wsi;      /* HTTP: this call's own connection, NULL once detached */
     int started;          /* HTTP: connection requested */
+    int body_sent;        /* HTTP: the request went out */
     int status;           /* HTTP: response status */
     long long content_length; /* HTTP: announced length, -1 when none */
     int on_wire;          /* WS: request frame written, reply outstanding */
@@ -71,6 +72,7 @@ struct qiao_rpc {
     uint64_t next_id;
     lws_dll2_owner_t calls;
     lws_sorted_usec_list_t sul_kick; /* starts queued HTTP calls from the loop */
+    struct qiao_rpc_call *connecting; /* the call inside lws_client_connect_via_info, if any */
     struct qiao_rpc_stats stats;
     /* WebSocket transport */
     struct lws *ws;
@@ -133,6 +135,13 @@ void qiao_rpc_subs_deliver(struct qiao_rpc *r, const struct qiao_rpc_msg *m);
 void qiao_rpc_subs_drop_all(struct qiao_rpc *r);
 
 /* rpc_lws.c */
+/**
+ * Make the loop's current lws_service return after a timer callback changed state.  lws 4.1
+ * runs ripe timers and then goes straight back to its poll wait, so without this a caller waiting
+ * on a flag set by a timer (a call timeout, a refused connection) would sleep until the next
+ * network event or lws's own 30 s housekeeping timer.
+ */
+void qiao_rpc_wake(struct lws_context *lws);
 /** The shared client vhost of ctx, created on first use. */
 qiao_err qiao_rpc_vhost_get(struct lws_context *ctx, struct lws_vhost **out, struct qiao_diag *d);
 

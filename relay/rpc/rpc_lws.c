@@ -36,6 +36,11 @@ qiao_err qiao_rpc_vhost_get(struct lws_context *ctx, struct lws_vhost **out, str
     return QIAO_OK;
 }
 
+void qiao_rpc_wake(struct lws_context *lws)
+{
+    lws_cancel_service(lws);
+}
+
 struct qiao_rpc_sync {
     volatile int done;
     qiao_err err;
@@ -79,6 +84,7 @@ qiao_err qiao_rpc_call_sync(struct qiao_rpc *r, const char *method, cJSON *param
 
 struct qiao_rpc_wait {
     lws_sorted_usec_list_t sul;
+    struct lws_context *lws;
     volatile int expired;
 };
 
@@ -86,6 +92,7 @@ static void wait_expired_cb(lws_sorted_usec_list_t *sul)
 {
     struct qiao_rpc_wait *w = lws_container_of(sul, struct qiao_rpc_wait, sul);
     w->expired = 1;
+    qiao_rpc_wake(w->lws);
 }
 
 int qiao_rpc_service_until(struct lws_context *lws, const volatile int *flag,
@@ -93,6 +100,7 @@ int qiao_rpc_service_until(struct lws_context *lws, const volatile int *flag,
 {
     struct qiao_rpc_wait w;
     memset(&w, 0, sizeof(w));
+    w.lws = lws;
     lws_sul_schedule(lws, 0, &w.sul, wait_expired_cb, (lws_usec_t)timeout_ms * LWS_US_PER_MS);
     while (!*flag && !w.expired)
         if (lws_service(lws, 0) < 0)

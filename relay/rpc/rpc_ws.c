@@ -32,6 +32,7 @@ static void ws_retry_cb(lws_sorted_usec_list_t *sul)
     struct qiao_rpc *r = lws_container_of(sul, struct qiao_rpc, sul_retry);
     r->retry_scheduled = 0;
     qiao_rpc_ws_connect(r);
+    qiao_rpc_wake(r->lws);
 }
 
 static void ws_schedule_retry(struct qiao_rpc *r)
