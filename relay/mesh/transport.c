@@ -2,6 +2,10 @@
  * transport.c: the mesh's lifecycle (options, vhost, destroy) and the calls the daemon makes
  * (send an attestation or a want, ask who is up).  See mesh.h for the contract and
  * transport_int.h for who owns what.
+ *
+ * Rules for the caller beyond mesh.h: do not destroy a mesh from inside one of its own event
+ * callbacks, and destroy every mesh before the lws context.  A destroyed mesh's listener stays
+ * open (refusing upgrades) until the context is destroyed or a new mesh takes the same port.
  */
 #include <arpa/inet.h>
 #include <errno.h>

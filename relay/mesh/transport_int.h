@@ -7,9 +7,10 @@
  * Ownership: a struct qiao_mesh owns its peers and its links.  A link is tied to its lws
  * connection only through the wsi's opaque user data; detaching sets that to NULL, after which
  * the connection's remaining callbacks find nothing and close it.  The struct qiao_mesh_vh block
- * holds what lws keeps pointers to for the vhost's lifetime (its name, interface and TLS paths);
- * lws may finish destroying a vhost after qiao_mesh_destroy returns, so that block is freed in the
- * vhost's LWS_CALLBACK_PROTOCOL_DESTROY instead of with the mesh.
+ * holds what lws keeps pointers to for the vhost's lifetime (its name, interface and TLS paths).
+ * qiao_mesh_destroy parks the listening vhost instead of destroying it (transport.c says why), so
+ * the block belongs to the vhost: a later mesh on the same port adopts both, and otherwise the
+ * block is freed in the vhost's LWS_CALLBACK_PROTOCOL_DESTROY when the lws context goes.
  */
 #ifndef QIAO_MESH_TRANSPORT_INT_H
 #define QIAO_MESH_TRANSPORT_INT_H
@@ -78,7 +79,7 @@ struct qiao_mesh_peer {
 
 /** What lws borrows for the vhost's lifetime; see the file comment. */
 struct qiao_mesh_vh {
-    struct qiao_mesh *m; /* NULL once the mesh is destroyed */
+    struct qiao_mesh *m; /* NULL while parked (no mesh owns the vhost) */
     char name[48];
     char iface[64];
     char *tls_cert, *tls_key, *tls_ca;

@@ -75,6 +75,19 @@ static int on_http(struct lws *wsi)
     return refuse(vhost_mesh(wsi), &d);
 }
 
+/* OpenSSL's verdict on a client certificate reaches us here, and lws takes our return value as
+ * the answer, so the verdict must be passed on: returning 0 would accept any certificate. */
+static int on_client_cert(struct lws *wsi, size_t preverify_ok)
+{
+    struct qiao_diag d;
+    if (preverify_ok)
+        return 0;
+    (void)QIAO_FAIL(&d, QIAO_EVERIFY, "tls-bad-client-cert",
+                    "TLS client certificate does not verify against the mesh CA");
+    refuse(vhost_mesh(wsi), &d);
+    return 1;
+}
+
 static void on_connect_error(struct lws *wsi, struct qiao_mesh_link *l, const void *in)
 {
     char what[160];
@@ -137,6 +150,8 @@ static int mesh_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         return 0;
     case LWS_CALLBACK_HTTP:
         return on_http(wsi);
+    case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
+        return on_client_cert(wsi, len);
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
