@@ -77,11 +77,31 @@ qiao_err qiao_btc_address_encode(char out[QIAO_BTC_ADDR_MAX], enum qiao_btc_netw
                                  const uint8_t *program, size_t program_len, struct qiao_diag *d)
 {
     const char *hrp = qiao_btc_bech32_hrp(net);
-    uint8_t data[MAX_DATA];
-    size_t n;
     if (!hrp)
         return QIAO_FAIL(d, QIAO_EINVAL, "unknown-network", "no bech32 prefix for network %d",
                          (int)net);
+    return qiao_btc_address_encode_hrp(out, hrp, program, program_len, d);
+}
+
+/* Prefixes we write: short lower-case letters, so the address stays within 90 characters. */
+static int hrp_ok(const char *hrp)
+{
+    size_t n = strnlen(hrp, 11);
+    for (size_t i = 0; i < n; i++)
+        if (hrp[i] < 'a' || hrp[i] > 'z')
+            return 0;
+    return n >= 1 && n <= 10;
+}
+
+qiao_err qiao_btc_address_encode_hrp(char out[QIAO_BTC_ADDR_MAX], const char *hrp,
+                                     const uint8_t *program, size_t program_len,
+                                     struct qiao_diag *d)
+{
+    uint8_t data[MAX_DATA];
+    size_t n;
+    if (!hrp_ok(hrp))
+        return QIAO_FAIL(d, QIAO_EINVAL, "bad-hrp", "bech32 prefix must be 1-10 lower-case "
+                         "letters");
     if (program_len != 20 && program_len != 32)
         return QIAO_FAIL(d, QIAO_EINVAL, "bad-program-length",
                          "a version 0 program has 20 or 32 bytes, not %zu", program_len);

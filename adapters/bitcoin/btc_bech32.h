@@ -31,6 +31,15 @@ qiao_err qiao_btc_address_encode(char out[QIAO_BTC_ADDR_MAX], enum qiao_btc_netw
                                  const uint8_t *program, size_t program_len, struct qiao_diag *d);
 
 /**
+ * Encode under an explicit prefix: bcoin's regtest uses "rb" where Core uses "bcrt", so tools
+ * talking to bcoin pass the node's own prefix.  Returns: as qiao_btc_address_encode, plus
+ * QIAO_EINVAL "bad-hrp" (empty, above 10 characters, or not lower-case letters).
+ */
+qiao_err qiao_btc_address_encode_hrp(char out[QIAO_BTC_ADDR_MAX], const char *hrp,
+                                     const uint8_t *program, size_t program_len,
+                                     struct qiao_diag *d);
+
+/**
  * Decode an address of network net into its version 0 witness program.
  * Returns: QIAO_OK, or QIAO_EINVAL "address-too-long", "bad-char", "mixed-case", "no-separator",
  *          "wrong-network", "bad-checksum", "bad-padding", "bad-program-length";
