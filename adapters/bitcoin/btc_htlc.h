@@ -37,7 +37,7 @@
 #include "relay/core/crypto.h"
 #include "relay/core/diag.h"
 
-/** The template's script is at most 117 bytes (T of 5 bytes). */
+/** The template is 113 fixed bytes plus a T push of 1 to 6: at most 119 bytes. */
 #define QIAO_BTC_HTLC_SCRIPT_MAX 128u
 /** Below this a lock time is a block height, from it on a Unix time. */
 #define QIAO_BTC_LOCKTIME_THRESHOLD 500000000u
