@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "adapters/bitcoin/btc_header.h"
+#include "adapters/bitcoin/btc_htlc.h"
 #include "adapters/bitcoin/btc_merkle.h"
 
 static qiao_err btc_header_decode(struct qiao_crypto *cx, struct qiao_header_info *out,
@@ -71,10 +72,11 @@ static qiao_err btc_proof_verify(struct qiao_crypto *cx, struct qiao_proof_resul
 const struct qiao_adapter qiao_adapter_bitcoin = {
     .abi = QIAO_ADAPTER_ABI,
     .family = "bitcoin",
-    .caps = QIAO_CAP_POW | QIAO_CAP_TX_PROOF,
+    .caps = QIAO_CAP_POW | QIAO_CAP_TX_PROOF | QIAO_CAP_HTLC,
     .header_decode = btc_header_decode,
     .header_verify = btc_header_verify,
     .tip_cmp = qiao_adapter_default_tip_cmp,
     .is_final = btc_is_final,
     .proof_verify = btc_proof_verify,
+    .htlc_match = qiao_btc_htlc_match,
 };
