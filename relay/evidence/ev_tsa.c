@@ -10,6 +10,8 @@
  *                           the signer's certificate chain, judged at the token's genTime (so a
  *                           TSA certificate that expires later does not void older tokens, and
  *                           one already expired when it signed is reported as expired)
+ *   "tsa-stray-certificate" the token carries a certificate outside the verified chain (so no
+ *                           byte of the token is left unchecked)
  *   "tsa-signature-invalid" the CMS signature or the ESS signing-certificate binding fails
  * Pure in the verifier's sense: parses bytes and PEM strings, no files, no network.
  */
@@ -108,16 +110,32 @@ static const char *chain_reason(int e)
                                                   : "tsa-untrusted";
 }
 
+/* Every certificate the token carries must be one the verified chain used: bytes of a token
+ * that nothing checks could otherwise be changed without changing the verdict. */
+static int only_chain_certs(X509_STORE_CTX *sc, const STACK_OF(X509) *carried)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sc);
+    for (int i = 0; i < sk_X509_num(carried); i++) {
+        int found = 0;
+        for (int j = 0; !found && j < sk_X509_num(chain); j++)
+            found = X509_cmp(sk_X509_value(carried, i), sk_X509_value(chain, j)) == 0;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
 static qiao_err signer_chain(struct qiao_ev_run *v, struct tsa *t)
 {
     STACK_OF(X509) *signers = PKCS7_get0_signers(t->token, t->extra, 0);
     X509 *signer = signers && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
     X509_STORE_CTX *sc = X509_STORE_CTX_new();
-    int ok = 0, e = X509_V_ERR_UNSPECIFIED;
+    int ok = 0, e = X509_V_ERR_UNSPECIFIED, extra = 0;
     if (signer && sc && X509_STORE_CTX_init(sc, t->store, signer, t->token->d.sign->cert)) {
         X509_STORE_CTX_set0_untrusted(sc, t->token->d.sign->cert);
         ok = X509_verify_cert(sc) == 1;
         e = X509_STORE_CTX_get_error(sc);
+        extra = ok && !only_chain_certs(sc, t->token->d.sign->cert);
         X509_NAME_oneline(X509_get_subject_name(signer), v->r->tsa_name,
                           sizeof(v->r->tsa_name));
     }
@@ -131,6 +149,9 @@ static qiao_err signer_chain(struct qiao_ev_run *v, struct tsa *t)
         return QIAO_EV_REJECT(v, "timestamp", "tsa-chain", chain_reason(e),
                               "TSA certificate %s at the token's time: %s", v->r->tsa_name,
                               X509_verify_cert_error_string(e));
+    if (extra)
+        return QIAO_EV_REJECT(v, "timestamp", "tsa-chain", "tsa-stray-certificate",
+                              "the token carries a certificate that is not in the verified chain");
     qiao_ev_pass(v, "timestamp", "tsa-chain", "signer %s chains to a trusted TSA certificate",
                  v->r->tsa_name);
     return QIAO_OK;
