@@ -214,6 +214,9 @@ static void rotate(struct live_chain *dst, struct qiao_ev_update *u)
 
 static void add_update(struct qiao_ev_bundle *b, const struct qiao_ev_update *u)
 {
+    for (size_t i = 0; i < b->nupdates; i++)
+        free(b->updates[i].members), free(b->updates[i].sigs);
+    free(b->updates);
     b->updates = calloc(1, sizeof(*b->updates));
     b->nupdates = 1;
     b->updates[0] = *u;
@@ -468,8 +471,10 @@ static void check_negative(const struct qiao_ev_bundle *a, const struct qiao_ev_
         return;
     /* a stale committee: epoch 2's certificate without the update chain from epoch 1 */
     QT_CHECK(bundle_copy(&x, bb) == 0);
+    size_t n = x.nupdates;
     x.nupdates = 0;
     expect_fail("epoch 2 without update chain", &x, t, "committee", "committee-chain-missing");
+    x.nupdates = n; /* so that clear frees them */
     qiao_ev_bundle_clear(&x);
     /* the old committee signs for epoch 2: its members are not epoch 2's */
     QT_CHECK(bundle_copy(&x, bb) == 0);
