@@ -15,5 +15,7 @@ int qiao_cmd_evm(int argc, char **argv);
 int qiao_cmd_bft(int argc, char **argv);
 /** `qiao keygen --out FILE`: a new encrypted notary key file (relay/keys). */
 int qiao_cmd_keygen(int argc, char **argv);
+/** `qiao verify BUNDLE --trust FILE [--json] [--html FILE]`: offline evidence verifier. */
+int qiao_cmd_verify(int argc, char **argv);
 
 #endif

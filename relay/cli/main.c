@@ -21,6 +21,7 @@ static const struct qiao_command commands[] = {
     {.name = "btc", .run = qiao_cmd_btc, .summary = "Bitcoin conformance: verify-headers, verify-proof"},
     {.name = "evm", .run = qiao_cmd_evm, .summary = "EVM conformance: verify-block"},
     {.name = "bft", .run = qiao_cmd_bft, .summary = "CometBFT conformance: verify"},
+    {.name = "verify", .run = qiao_cmd_verify, .summary = "verify an evidence bundle offline (--trust FILE)"},
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 
