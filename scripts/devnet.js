@@ -13,6 +13,8 @@
 //   node scripts/devnet.js send --dir DIR --lane 7003:7001 (--payload FILE | --payload-hex HEX)
 //        [--receiver ADDR] [--from-index N] [--out FILE]
 //   node scripts/devnet.js wait-delivered --dir DIR --id ID [--timeout 60] [--chain 7001] [--out FILE]
+//   node scripts/devnet.js submit --dir DIR [--chain 7001] [--to ADDR] (--data HEX | --data-file FILE)
+//        [--from-index N] [--out FILE]   (hand-made calldata, default to the Inbox; exit 1 = reverted)
 //
 // `up` prints DIR/devnet.json's path; status, send and wait-delivered print one JSON object on
 // stdout (and into --out FILE when given).
@@ -22,12 +24,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const USAGE = 'usage: devnet.js up|down|status|describe|send|wait-delivered|report --dir DIR ... (see the header of scripts/devnet.js)\n';
+const USAGE = 'usage: devnet.js up|down|status|describe|send|wait-delivered|submit|report --dir DIR ... (see the header of scripts/devnet.js)\n';
 
 const FLAGS = new Set(['bitcoin', 'fresh', 'allow-low-threshold', 'quiet']);
 const VALUED = new Set(['dir', 'notaries', 'k', 'block-time', 'confirmations', 'lanes', 'takeover-ms',
     'artifacts', 'qiao', 'checker', 'lane', 'payload', 'payload-hex', 'receiver', 'from-index', 'id',
-    'timeout', 'chain', 'out', 'sent', 'delivery', 'wait-final']);
+    'timeout', 'chain', 'out', 'sent', 'delivery', 'wait-final', 'to', 'data', 'data-file']);
 
 class UsageError extends Error {}
 
@@ -97,6 +99,11 @@ async function main(argv) {
     case 'send':
         out(await require('./devnet/messages').send(up.readDevnet(path.resolve(o.dir)), o));
         return 0;
+    case 'submit': {
+        const r = await require('./devnet/messages').submit(up.readDevnet(path.resolve(o.dir)), o);
+        out(r);
+        return r.status === 'ok' ? 0 : 1;
+    }
     case 'wait-delivered': {
         const r = await require('./devnet/messages').waitDelivered(up.readDevnet(path.resolve(o.dir)), o);
         out(r);

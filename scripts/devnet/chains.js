@@ -51,7 +51,8 @@ async function startAnvil(chain, dir, blockTime, taken) {
 }
 
 /**
- * Start bcoin regtest (in memory, tx index, HTTP on 127.0.0.1 with an API key; no P2P listener)
+ * Start bcoin regtest (in memory, tx index, HTTP on 127.0.0.1 with an API key; no P2P listener;
+ * no wallet plugin, whose fixed default port would clash with any other bcoin on the machine)
  * and mine 101 blocks so the first coinbase is spendable.  Resolves to {name, network, port,
  * http, apiKey, proc}.
  */
@@ -63,7 +64,7 @@ async function startBcoin(dir, taken) {
         const prefix = path.join(dir, 'bcoin');
         fs.mkdirSync(prefix, { recursive: true });
         const argv = [bin, '--network=regtest', '--memory=true', '--index-tx', '--http-host=127.0.0.1',
-            `--http-port=${port}`, `--api-key=${apiKey}`, '--workers=false', '--listen=false',
+            `--http-port=${port}`, `--api-key=${apiKey}`, '--workers=false', '--listen=false', '--no-wallet',
             '--log-level=error', `--prefix=${prefix}`];
         const rec = procs.startProc('bcoin-regtest', argv, path.join(dir, 'bcoin.log'));
         const http = `http://127.0.0.1:${port}`;

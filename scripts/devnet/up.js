@@ -17,7 +17,8 @@ const build = require(path.join(ROOT, 'adapters/evm/contracts/build.js'));
 const deploy = require(path.join(ROOT, 'adapters/evm/contracts/deploy.js'));
 
 // anvil's published development accounts ("test test ... junk"): index 0 deploys and funds,
-// index 1 is the default message sender.  Published keys: test networks only.
+// index 1 is the default message sender, index 2 submits hand-made Inbox calls (`submit`), so
+// the three never race for nonces.  Published keys: test networks only.
 const MNEMONIC = 'test test test test test test test test test test test junk';
 function devAccount(i) {
     const w = ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
@@ -126,20 +127,22 @@ function checkThreshold(opts) {
 }
 
 /** The devnet.json document (see docs/DEMO.md for every field). */
-function document(net, procList, bitcoin, pass, deployer, sender) {
+function document(net, procList, bitcoin, pass, deployer, sender, submitter) {
     const strip = (c) => { const { proc, ...rest } = c; return { ...rest, pid: proc.pid }; };
     return {
         version: 1,
         dir: net.dir,
         createdAt: new Date().toISOString(),
         qiao: net.qiao,
+        artifacts: net.artifacts,
         blockTime: net.blockTime,
         confirmations: net.confirmations,
         committee: net.committee,
         chains: net.chains.map(strip),
         bitcoin: bitcoin ? strip(bitcoin) : null,
         lanes: net.lanes,
-        accounts: { deployer, sender, note: "anvil's published dev keys: test networks only" },
+        accounts: { deployer, sender, submitter,
+            note: "anvil's published dev keys: test networks only" },
         passphrase: { env: notaries.PASS_ENV, file: pass.file },
         notaries: net.notaries,
         processes: procList.map(procs.recordOf),
@@ -181,13 +184,14 @@ async function upSteps(opts, started) {
     await makeNotaries(net, opts, pass.value, taken);
     log(opts, `${opts.notaries} notary keys (encrypted, 0600); committee k=${opts.k}`);
     const deployer = devAccount(0);
-    await deployContracts(net, artifacts(opts), deployer);
+    net.artifacts = artifacts(opts);
+    await deployContracts(net, net.artifacts, deployer);
     log(opts, 'contracts deployed and linked on every chain');
     await fundNotaries(net, deployer);
     await checkpoints(net);
     notaries.writeConfigs(net, opts.checker);
     log(opts, `${opts.notaries} configurations written and validated`);
-    const doc = document(net, started, bitcoin, pass, deployer, devAccount(1));
+    const doc = document(net, started, bitcoin, pass, deployer, devAccount(1), devAccount(2));
     const tmp = devnetFile(opts.dir) + '.tmp';
     fs.writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
     fs.renameSync(tmp, devnetFile(opts.dir));

@@ -355,6 +355,25 @@ qiao_err qiao_devnet_wait_delivered(struct qiao_devnet *net, uint64_t dst, const
     return qiao_devnet_parse_delivery(out, rep, d);
 }
 
+qiao_err qiao_devnet_submit(struct qiao_devnet *net, uint64_t chain, const uint8_t *calldata,
+                            size_t len, struct qiao_devnet_submit *out, struct qiao_diag *d)
+{
+    char bin[QIAO_DEVNET_PATH_MAX + 64], rep[QIAO_DEVNET_PATH_MAX + 64], chain_s[24];
+    char log_path[QIAO_DEVNET_PATH_MAX + 8];
+    scratch(bin, sizeof(bin), net, "calldata", "bin");
+    scratch(rep, sizeof(rep), net, "submit", "json");
+    snprintf(log_path, sizeof(log_path), "%s.log", net->dir);
+    snprintf(chain_s, sizeof(chain_s), "%llu", (unsigned long long)chain);
+    QIAO_TRY(write_file(bin, calldata, len, d));
+    const char *args[] = {"submit", "--dir", net->dir, "--chain", chain_s, "--data-file", bin,
+                          "--out", rep, NULL};
+    int code = 0;
+    QIAO_TRY(run_script(args, log_path, CMD_TIMEOUT_MS, &code, d));
+    if ((code != 0 && code != 1) || access(rep, F_OK) != 0)
+        return script_failed("submit", code, log_path, d);
+    return qiao_devnet_parse_submit(out, rep, d);
+}
+
 int qiao_devnet_proc_alive(const struct qiao_devnet_proc *p)
 {
     char path[64], text[1024];

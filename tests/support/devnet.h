@@ -97,6 +97,14 @@ struct qiao_devnet_delivery {
     uint8_t record_sha256[32];
 };
 
+/** What `devnet.js submit` reports. */
+struct qiao_devnet_submit {
+    int ok;         /* 1: mined; 0: refused by the contract (eth_call reverted; nothing sent) */
+    char error[64]; /* when refused: the custom error's name, e.g. "BelowThreshold" */
+    uint8_t tx[32];
+    uint64_t block;
+};
+
 /**
  * Bring a devnet up in dir (wiped first when it holds an older devnet, after stopping it) and load
  * its devnet.json into *net.  devnet.js's own output goes to "<dir>.log".
@@ -157,6 +165,14 @@ qiao_err qiao_devnet_send(struct qiao_devnet *net, uint64_t src, uint64_t dst, c
 qiao_err qiao_devnet_wait_delivered(struct qiao_devnet *net, uint64_t dst, const uint8_t id[32],
                                     unsigned timeout_s, struct qiao_devnet_delivery *out,
                                     struct qiao_diag *d);
+
+/**
+ * Send hand-made calldata to chain's Inbox from dev account 2 (devnet.js submit): for tests that
+ * forge or replay certificates, or certify messages themselves while no relay runs.
+ * Returns: QIAO_OK (refusals included: see out->ok); QIAO_EIO; QIAO_EINVAL.  Out: *out.
+ */
+qiao_err qiao_devnet_submit(struct qiao_devnet *net, uint64_t chain, const uint8_t *calldata,
+                            size_t len, struct qiao_devnet_submit *out, struct qiao_diag *d);
 
 /** 1 while recorded process p is alive (exists, not a zombie, same start time), else 0. */
 int qiao_devnet_proc_alive(const struct qiao_devnet_proc *p);

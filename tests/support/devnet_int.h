@@ -14,4 +14,8 @@ qiao_err qiao_devnet_parse_sent(struct qiao_devnet_sent *s, const char *path, st
 qiao_err qiao_devnet_parse_delivery(struct qiao_devnet_delivery *o, const char *path,
                                     struct qiao_diag *d);
 
+/** Parse the report `devnet.js submit --out FILE` wrote.  Out: *o. */
+qiao_err qiao_devnet_parse_submit(struct qiao_devnet_submit *o, const char *path,
+                                  struct qiao_diag *d);
+
 #endif

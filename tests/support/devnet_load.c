@@ -245,6 +245,28 @@ qiao_err qiao_devnet_parse_delivery(struct qiao_devnet_delivery *o, const char *
     return err ? qiao_diag_wrap(d, "delivery report %s", path) : QIAO_OK;
 }
 
+static qiao_err load_submit(struct qiao_devnet_submit *o, const cJSON *j, struct qiao_diag *d)
+{
+    const char *status;
+    QIAO_TRY(qiao_json_str(&status, j, "status", d));
+    o->ok = strcmp(status, "ok") == 0;
+    if (!o->ok)
+        return copy_str(o->error, sizeof(o->error), j, "error", d);
+    QIAO_TRY(qiao_json_hex_exact(o->tx, 32, j, "tx", d));
+    return qiao_json_u64(&o->block, j, "block", d);
+}
+
+qiao_err qiao_devnet_parse_submit(struct qiao_devnet_submit *o, const char *path,
+                                  struct qiao_diag *d)
+{
+    cJSON *j = NULL;
+    memset(o, 0, sizeof(*o));
+    QIAO_TRY(qiao_json_parse_file(&j, path, 1u << 16, 0, d));
+    qiao_err err = load_submit(o, j, d);
+    cJSON_Delete(j);
+    return err ? qiao_diag_wrap(d, "submit report %s", path) : QIAO_OK;
+}
+
 const struct qiao_devnet_chain *qiao_devnet_chain(const struct qiao_devnet *net, uint64_t id)
 {
     for (unsigned i = 0; i < net->n_chains; i++)

@@ -8,7 +8,9 @@
  * the devnet passphrase to the configured address; messages get per-lane sequence numbers and the
  * id the script reports equals the one computed here by relay/notary (qiao_msg_id) from the
  * reported fields and our own Keccak of the payload; with no notary running nothing is delivered;
- * and after `down` every recorded process is gone and its port closed.
+ * a certificate made from the devnet's key files is judged by the deployed Inbox (certify.c: the
+ * committee is emulated in-process because `qiao run` is not built here); and after `down` every
+ * recorded process is gone and its port closed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "relay/core/keccak.h"
 #include "relay/keys/keys.h"
 #include "relay/notary/attest.h"
+#include "tests/integration/devnet/certify.h"
 #include "tests/qt.h"
 #include "tests/support/devnet.h"
 #include "tests/support/proc.h"
@@ -178,8 +181,9 @@ static void send_one(uint64_t src, uint64_t dst, const char *payload, uint64_t w
 
 static void check_messages(void)
 {
+    static const char first[] = "{\"batch\":\"CC-1\",\"temp_max_c\":-18.2}";
     struct qiao_devnet_sent a, b, c;
-    send_one(7003, 7001, "{\"batch\":\"CC-1\",\"temp_max_c\":-18.2}", 1, &a);
+    send_one(7003, 7001, first, 1, &a);
     send_one(7003, 7001, "{\"batch\":\"CC-2\",\"temp_max_c\":-17.9}", 2, &b);
     send_one(7002, 7001, "{\"doc\":\"invoice\",\"sha256\":\"00\"}", 1, &c);
     QT_CHECK(memcmp(a.id, b.id, 32) != 0 && memcmp(a.id, c.id, 32) != 0);
@@ -188,6 +192,10 @@ static void check_messages(void)
     struct qiao_diag d = {0};
     qiao_err err = qiao_devnet_wait_delivered(&net, 7001, a.id, 1, &dl, &d);
     QT_CHECKF(err == QIAO_OK && !dl.delivered, "not delivered without notaries: %s", d.msg);
+    err = qiao_config_load(&cfg, net.notaries[0].config, &d);
+    QT_CHECKF(err == QIAO_OK, "config: %s", d.msg);
+    if (!err)
+        devnet_test_certified_delivery(&net, &cfg, &a, first);
 }
 
 static void check_down(void)
