@@ -32,7 +32,8 @@ static pid_t start_bcoin(int *port)
     snprintf(prefix, sizeof(prefix), "--prefix=/tmp/qiao-bcoin-%d", *port);
     char *argv[] = {(char *)bin, "--network=regtest", "--memory=true", "--index-tx",
                     "--http-host=127.0.0.1", p, "--api-key=qiaotest", "--workers=false",
-                    "--listen=false", "--log-level=error", prefix, NULL};
+                    "--listen=false", "--no-wallet", "--log-level=error", prefix,
+                    NULL};
     pid_t pid = qiao_proc_spawn(argv, QIAO_BINARY_DIR "/bcoin-test.log");
     if (pid > 0 && qiao_proc_wait_port(*port, 60000, pid) != 0)
         return qiao_proc_stop(pid), -1;
