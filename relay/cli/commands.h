@@ -17,5 +17,11 @@ int qiao_cmd_bft(int argc, char **argv);
 int qiao_cmd_keygen(int argc, char **argv);
 /** `qiao verify BUNDLE --trust FILE [--json] [--html FILE]`: offline evidence verifier. */
 int qiao_cmd_verify(int argc, char **argv);
+/** `qiao run --config FILE [--insecure-plaintext-key]`: one notary (relay/daemon). */
+int qiao_cmd_run(int argc, char **argv);
+/** `qiao status [--api URL] [--json]`: a running notary's status over its local API. */
+int qiao_cmd_status(int argc, char **argv);
+/** `qiao msg list|show ID|retry ID`: messages of a running notary over its local API. */
+int qiao_cmd_msg(int argc, char **argv);
 
 #endif

@@ -16,6 +16,9 @@ struct qiao_command {
 
 static const struct qiao_command commands[] = {
     {.name = "demo", .run = qiao_cmd_demo, .summary = "run the end-to-end demonstration"},
+    {.name = "run", .run = qiao_cmd_run, .summary = "run one notary: qiao run --config FILE"},
+    {.name = "status", .run = qiao_cmd_status, .summary = "a running notary's chains, peers and backlog"},
+    {.name = "msg", .run = qiao_cmd_msg, .summary = "messages of a running notary: list, show ID, retry ID"},
     {.name = "keygen", .run = qiao_cmd_keygen, .summary = "create an encrypted notary key file (mode 0600)"},
     {.name = "bench", .run = qiao_cmd_bench, .summary = "benchmarks: primitives, btc-headers, evm-proofs, bft"},
     {.name = "btc", .run = qiao_cmd_btc, .summary = "Bitcoin conformance: verify-headers, verify-proof"},
