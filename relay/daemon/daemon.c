@@ -68,13 +68,13 @@ struct qiao_dmn_worker *qiao_dmn_worker_of(struct qiao_daemon *dm, uint64_t id)
 static int wake_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
-    (void)user, (void)in, (void)len;
     if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
         struct qiao_daemon *dm = lws_context_user(lws_get_context(wsi));
         if (dm && dm->store)
             lws_sul_schedule(dm->lws, 0, &dm->cron, qiao_dmn_cron, 1);
+        return 0;
     }
-    return 0;
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
 static const struct lws_protocols wake_protocols[] = {

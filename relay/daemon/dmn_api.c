@@ -22,7 +22,9 @@
 
 static void add_hex(cJSON *o, const char *key, const uint8_t *p, size_t n)
 {
-    char hex[2 * 64 + 3];
+    char hex[2 * 65 + 3];
+    if (n > 65)
+        n = 65;
     qiao_hex_encode0x(hex, p, n);
     cJSON_AddStringToObject(o, key, hex);
 }

@@ -3,7 +3,8 @@
  * The victim V (highest address, so every member dials it) serves an honest mesh H while a raw
  * WebSocket client plays member R, non-member M, or no protocol at all: no hello, garbage,
  * oversized and binary frames, wrong committee or epoch, a non-member, an impostor claiming H's
- * address, an auth replayed from another connection, frames before auth, auth before hello, a
+ * address, an auth replayed from another connection, frames before auth, auth before hello, hello
+ * without auth, auth twice, a
  * flood past the rate limit, a silent peer, a missing subprotocol, plain HTTP, raw TCP garbage,
  * too many connections, and a member dialling in the wrong direction.  Each time the link must be
  * dropped, `violation` must name the precise reason, and V must keep serving H. */
@@ -227,6 +228,22 @@ static void test_handshake(struct world *w)
     f.type = QIAO_MESH_ATT;
     mh_raw_send(&r, &f);
     expect(w, &w->vrec, &r, "frame-before-auth", "attestation before auth");
+
+    QT_CHECK(open_and_read_hello(w, &r, nonce) == 0);
+    hello_frame(&f, R, EPOCH);
+    mh_raw_send(&r, &f);
+    expect(w, &w->vrec, &r, "auth-timeout", "hello but never auth");
+
+    QT_CHECK(mh_raw_open(&r, w->ctx, w->vport, 1, QIAO_MESH_PROTOCOL) == 0);
+    uint8_t sig[65];
+    QT_CHECK(mh_raw_handshake(&r, w->cx, &mh_keys[R], mh_keys[V].addr, EPOCH, NULL, sig) == 0);
+    memset(&f, 0, sizeof(f));
+    f.type = QIAO_MESH_AUTH;
+    memcpy(f.u.auth.sig, sig, 65);
+    mh_raw_send(&r, &f);
+    expect(w, &w->vrec, &r, "duplicate-auth", "auth twice");
+    QT_CHECK(mh_service_until(w->ctx, r_down, w, 3000));
+    w->vrec.down[R] = w->vrec.up[R] = 0;
 }
 
 static void test_replay(struct world *w)
