@@ -1,6 +1,7 @@
 /*
  * test_rpc_anvil_ws.c: the JSON-RPC client over WebSocket against a real anvil: calls sharing one
- * connection, eth_subscribe newHeads while blocks are mined with evm_mine, and the outage path:
+ * connection, eth_subscribe newHeads while blocks are mined with evm_mine, eth_subscribe logs
+ * for a contract creation that emits one, and the outage path:
  * anvil is stopped (subscriber hears DOWN, the call on the wire fails), restarted on the same
  * port (client reconnects, re-subscribes, subscriber hears GAP, a call queued during the outage
  * goes through) and new heads flow again.
@@ -51,6 +52,30 @@ static void watch_cb(void *user, enum qiao_rpc_sub_event ev, const cJSON *data,
         w->failed++;
         break;
     }
+}
+
+struct log_watch {
+    int up, logs, has_address, topics;
+    char tx_hash[80];
+};
+
+static void log_cb(void *user, enum qiao_rpc_sub_event ev, const cJSON *data,
+                   const struct qiao_diag *d)
+{
+    struct log_watch *w = user;
+    (void)d;
+    if (ev == QIAO_RPC_SUB_UP)
+        w->up = 1;
+    if (ev != QIAO_RPC_SUB_DATA)
+        return;
+    const cJSON *addr = cJSON_GetObjectItemCaseSensitive(data, "address");
+    const cJSON *topics = cJSON_GetObjectItemCaseSensitive(data, "topics");
+    const cJSON *txh = cJSON_GetObjectItemCaseSensitive(data, "transactionHash");
+    w->has_address = cJSON_IsString(addr) && strlen(addr->valuestring) == 42;
+    w->topics = cJSON_IsArray(topics) ? cJSON_GetArraySize(topics) : -1;
+    if (cJSON_IsString(txh))
+        snprintf(w->tx_hash, sizeof(w->tx_hash), "%s", txh->valuestring);
+    w->logs++;
 }
 
 struct counter {
@@ -152,6 +177,35 @@ static void report_rates(struct qiao_rpc *http, struct qiao_rpc *ws)
            "eth_blockNumber)\n", http_rate, N, ws_rate);
 }
 
+/* eth_subscribe "logs": create a contract whose init code is PUSH1 0 PUSH1 0 LOG0 STOP, so the
+ * creation itself emits one log, and see it arrive with the creating block's number. */
+static void check_logs(struct qiao_rpc *http, struct qiao_rpc *ws)
+{
+    struct qiao_diag d = {0};
+    struct log_watch lw = {0};
+    struct qiao_rpc_sub *sub = NULL;
+    cJSON *params = cJSON_CreateArray(), *accounts = NULL, *tx_hash = NULL;
+    cJSON_AddItemToArray(params, cJSON_CreateString("logs"));
+    cJSON_AddItemToArray(params, cJSON_CreateObject());
+    QT_CHECK(qiao_rpc_subscribe(ws, &sub, params, log_cb, &lw, &d) == QIAO_OK);
+    QT_CHECK(qiao_rpc_service_until(g_lws, &lw.up, 10000));
+    QT_CHECK(qiao_rpc_call_sync(http, "eth_accounts", NULL, &accounts, &d) == QIAO_OK);
+    const cJSON *from = cJSON_GetArrayItem(accounts, 0);
+    cJSON *tx = cJSON_CreateObject(), *args = cJSON_CreateArray();
+    cJSON_AddStringToObject(tx, "from", cJSON_IsString(from) ? from->valuestring : "0x0");
+    cJSON_AddStringToObject(tx, "data", "0x60006000a000");
+    cJSON_AddItemToArray(args, tx);
+    QT_CHECKF(qiao_rpc_call_sync(http, "eth_sendTransaction", args, &tx_hash, &d) == QIAO_OK, "%s",
+              d.msg);
+    QT_CHECK(qiao_rpc_service_until(g_lws, &lw.logs, 10000));
+    QT_CHECKF(lw.logs == 1 && lw.has_address && lw.topics == 0, "logs %d address %d topics %d",
+              lw.logs, lw.has_address, lw.topics);
+    QT_CHECK(strcmp(lw.tx_hash, cJSON_IsString(tx_hash) ? tx_hash->valuestring : "") == 0);
+    qiao_rpc_unsubscribe(sub);
+    cJSON_Delete(accounts);
+    cJSON_Delete(tx_hash);
+}
+
 int main(void)
 {
     int port;
@@ -217,6 +271,7 @@ int main(void)
     mine(http, 1);
     qiao_rpc_service_until(g_lws, &never, 300);
     QT_CHECKF(w.heads == 6, "no heads after unsubscribe (%d)", w.heads);
+    check_logs(http, ws);
     qiao_rpc_destroy(ws);
     qiao_rpc_destroy(http);
     lws_context_destroy(g_lws);
