@@ -133,6 +133,9 @@ qiao_err qiao_ev_bft_source(struct qiao_ev_run *v, const struct qiao_ev_chain *t
     struct qiao_bft_light_block lb[2];
     size_t n = v->b->source.nlight;
     uint8_t hash[32];
+    if (n < 2) /* the parser guarantees it; a bundle built in memory might not */
+        return QIAO_EV_REJECT(v, "source", "checkpoint", "light-block-count",
+                              "a CometBFT source needs the checkpoint and at least one step");
     QIAO_TRY(carve(v, &a));
     QIAO_TRY(checkpoint(v, &lb[0], &a.blk[0], tc));
     for (size_t i = 1; i < n; i++)
