@@ -17,6 +17,8 @@ int qiao_cmd_bft(int argc, char **argv);
 int qiao_cmd_keygen(int argc, char **argv);
 /** `qiao verify BUNDLE --trust FILE [--json] [--html FILE]`: offline evidence verifier. */
 int qiao_cmd_verify(int argc, char **argv);
+/** `qiao evidence export ID -o FILE [--api URL|--config F]`, `qiao evidence trust`. */
+int qiao_cmd_evidence(int argc, char **argv);
 /** `qiao run --config FILE [--insecure-plaintext-key]`: one notary (relay/daemon). */
 int qiao_cmd_run(int argc, char **argv);
 /** `qiao status [--api URL] [--json]`: a running notary's status over its local API. */

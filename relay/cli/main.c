@@ -25,6 +25,7 @@ static const struct qiao_command commands[] = {
     {.name = "evm", .run = qiao_cmd_evm, .summary = "EVM conformance: verify-block"},
     {.name = "bft", .run = qiao_cmd_bft, .summary = "CometBFT conformance: verify"},
     {.name = "verify", .run = qiao_cmd_verify, .summary = "verify an evidence bundle offline (--trust FILE)"},
+    {.name = "evidence", .run = qiao_cmd_evidence, .summary = "evidence export ID -o FILE; evidence trust --config F"},
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 

@@ -263,6 +263,7 @@ static qiao_err workers_start(struct qiao_daemon *dm, struct qiao_diag *d)
 
 static void daemon_free(struct qiao_daemon *dm)
 {
+    qiao_dmn_evidence_stop(dm);
     for (unsigned i = 0; i < QIAO_CFG_MAX_CHAINS; i++)
         qiao_dmn_worker_stop(dm->workers[i]);
     if (dm->lws)

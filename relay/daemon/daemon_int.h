@@ -22,6 +22,7 @@
 
 struct qiao_api;
 struct qiao_mesh;
+struct qiao_dmn_export;
 
 #define QIAO_DMN_CRON_MS 50       /* the loop's timer */
 #define QIAO_DMN_SCAN_MS 500      /* retries and submission rotation are looked at this often */
@@ -72,6 +73,7 @@ struct qiao_daemon {
     uint64_t alerts;
     char last_alert[320];
     int64_t last_scan_ms, started_ms;
+    struct qiao_dmn_export *exporter; /* evidence.export's job (dmn_evidence.c); NULL until used */
 };
 
 /** Work collected during a tick and acted on only after it commits. */
@@ -125,6 +127,10 @@ void qiao_dmn_send_wants(struct qiao_daemon *dm, const uint8_t *peer);
 qiao_err qiao_dmn_api_start(struct qiao_daemon *dm, struct qiao_diag *d);
 qiao_err qiao_dmn_metrics(void *user, struct qiao_buf *out, struct qiao_diag *d);
 qiao_err qiao_dmn_status_html(void *user, struct qiao_buf *out, struct qiao_diag *d);
+/** evidence.* API methods (dmn_evidence.c); stop joins a running export. */
+qiao_err qiao_dmn_evidence_call(struct qiao_daemon *dm, const char *method, const cJSON *params,
+                                cJSON **result, struct qiao_diag *d);
+void qiao_dmn_evidence_stop(struct qiao_daemon *dm);
 /** The `status` result (shared by the API and the page). */
 cJSON *qiao_dmn_status_json(struct qiao_daemon *dm);
 

@@ -336,6 +336,8 @@ static qiao_err api_call(void *user, const char *method, const cJSON *params, cJ
         return m_get(dm, params, result, d);
     if (strcmp(method, "messages.retry") == 0)
         return m_retry(dm, params, result, d);
+    if (strncmp(method, "evidence.", 9) == 0)
+        return qiao_dmn_evidence_call(dm, method, params, result, d);
     return QIAO_FAIL(d, QIAO_ENOTFOUND, "method-not-found", "no method \"%.60s\" (status, "
                      "messages.list, messages.get, messages.retry)", method);
 }
