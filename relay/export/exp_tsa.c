@@ -154,7 +154,7 @@ static qiao_err take_token(struct qiao_buf *token, const struct qiao_buf *reply,
 
 /* The verifier's own RFC 3161 check against tsa_pem, on the bundle with its token. */
 static qiao_err check_token(struct qiao_crypto *cx, const struct qiao_ev_bundle *b,
-                            const char *tsa_pem, struct qiao_diag *d)
+                            const uint8_t core[32], const char *tsa_pem, struct qiao_diag *d)
 {
     struct qiao_ev_trust *t = calloc(1, sizeof(*t));
     struct qiao_ev_report *r = calloc(1, sizeof(*r));
@@ -164,6 +164,7 @@ static qiao_err check_token(struct qiao_crypto *cx, const struct qiao_ev_bundle 
     if (!err) {
         t->tsa_pem[0] = (char *)tsa_pem; /* borrowed: not cleared below */
         t->ntsa = 1;
+        memcpy(r->core_sha256, core, 32); /* the verifier fills this before its token check */
         struct qiao_ev_run v = {.cx = cx, .r = r, .b = b, .t = t, .d = d};
         err = qiao_ev_tsa_check(&v);
     }
@@ -187,7 +188,7 @@ static qiao_err stamp(struct qiao_buf *out, struct qiao_ev_bundle *b, struct qia
     if (!err)
         err = qiao_ev_bytes_set(&b->timestamp, token.p, token.len, d);
     if (!err && tsa_pem)
-        err = check_token(cx, b, tsa_pem, d);
+        err = check_token(cx, b, digest, tsa_pem, d);
     if (!err)
         err = qiao_ev_build(out, b, 1, d);
     ASN1_INTEGER_free(nonce);
