@@ -346,7 +346,7 @@ qiao_err qiao_devnet_send(struct qiao_devnet *net, uint64_t src, uint64_t dst, c
     QIAO_TRY(run_script(args, log_path, CMD_TIMEOUT_MS, &code, d));
     if (code != 0)
         return script_failed("send", code, log_path, d);
-    QIAO_TRY(qiao_devnet_parse_sent(out, rep, d));
+    QIAO_TRY(qiao_devnet_read_report(QIAO_DEVNET_REPORT_SENT, out, rep, d));
     out->src = src;
     out->dst = dst;
     return QIAO_OK;
@@ -372,7 +372,7 @@ qiao_err qiao_devnet_wait_delivered(struct qiao_devnet *net, uint64_t dst, const
         return script_failed("wait-delivered", code, log_path, d);
     if (code == 1 && access(rep, F_OK) != 0)
         return script_failed("wait-delivered", code, log_path, d);
-    return qiao_devnet_parse_delivery(out, rep, d);
+    return qiao_devnet_read_report(QIAO_DEVNET_REPORT_DELIVERY, out, rep, d);
 }
 
 qiao_err qiao_devnet_submit(struct qiao_devnet *net, uint64_t chain, const uint8_t *calldata,
@@ -391,7 +391,7 @@ qiao_err qiao_devnet_submit(struct qiao_devnet *net, uint64_t chain, const uint8
     QIAO_TRY(run_script(args, log_path, CMD_TIMEOUT_MS, &code, d));
     if ((code != 0 && code != 1) || access(rep, F_OK) != 0)
         return script_failed("submit", code, log_path, d);
-    return qiao_devnet_parse_submit(out, rep, d);
+    return qiao_devnet_read_report(QIAO_DEVNET_REPORT_SUBMIT, out, rep, d);
 }
 
 int qiao_devnet_proc_alive(const struct qiao_devnet_proc *p)
