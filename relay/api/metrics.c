@@ -56,37 +56,22 @@ void qiao_metrics_verify_failure(struct qiao_metrics *m, const char *reason)
     m->verify_failures[i].count++;
 }
 
-static qiao_err emit(struct qiao_buf *b, struct qiao_diag *d, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static qiao_err emit(struct qiao_buf *b, struct qiao_diag *d, const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(line))
-        return QIAO_FAIL(d, QIAO_ERANGE, "too-large", "metrics line too long");
-    return qiao_buf_append(b, line, (size_t)n, d);
-}
-
 static qiao_err render_gauges(struct qiao_buf *b, const struct qiao_metrics *m, struct qiao_diag *d)
 {
-    QIAO_TRY(emit(b, d, "# HELP qiao_backlog_messages Messages observed but not yet delivered or failed.\n"
+    QIAO_TRY(qiao_buf_printf(b, d, "# HELP qiao_backlog_messages Messages observed but not yet delivered or failed.\n"
                         "# TYPE qiao_backlog_messages gauge\nqiao_backlog_messages %llu\n",
                   (unsigned long long)m->backlog));
-    QIAO_TRY(emit(b, d, "# HELP qiao_oldest_pending_age_seconds Age of the oldest undelivered message.\n"
+    QIAO_TRY(qiao_buf_printf(b, d, "# HELP qiao_oldest_pending_age_seconds Age of the oldest undelivered message.\n"
                         "# TYPE qiao_oldest_pending_age_seconds gauge\n"
                         "qiao_oldest_pending_age_seconds %.3f\n", m->oldest_pending_age_s));
-    QIAO_TRY(emit(b, d, "# HELP qiao_messages_delivered_total Messages confirmed delivered.\n"
+    QIAO_TRY(qiao_buf_printf(b, d, "# HELP qiao_messages_delivered_total Messages confirmed delivered.\n"
                         "# TYPE qiao_messages_delivered_total counter\n"
                         "qiao_messages_delivered_total %llu\n",
                   (unsigned long long)m->delivered_total));
-    QIAO_TRY(emit(b, d, "# HELP qiao_messages_failed_total Message failures (each retried).\n"
+    QIAO_TRY(qiao_buf_printf(b, d, "# HELP qiao_messages_failed_total Message failures (each retried).\n"
                         "# TYPE qiao_messages_failed_total counter\nqiao_messages_failed_total %llu\n",
                   (unsigned long long)m->failed_total));
-    return emit(b, d, "# HELP qiao_peers_up Authenticated notary peers connected now.\n"
+    return qiao_buf_printf(b, d, "# HELP qiao_peers_up Authenticated notary peers connected now.\n"
                       "# TYPE qiao_peers_up gauge\nqiao_peers_up %llu\n"
                       "# HELP qiao_peers_configured Notary peers in the configuration.\n"
                       "# TYPE qiao_peers_configured gauge\nqiao_peers_configured %llu\n",
@@ -96,15 +81,15 @@ static qiao_err render_gauges(struct qiao_buf *b, const struct qiao_metrics *m, 
 static qiao_err render_latency(struct qiao_buf *b, const struct qiao_metrics *m, struct qiao_diag *d)
 {
     uint64_t cumulative = 0;
-    QIAO_TRY(emit(b, d, "# HELP qiao_delivery_latency_seconds Source inclusion to destination delivery.\n"
+    QIAO_TRY(qiao_buf_printf(b, d, "# HELP qiao_delivery_latency_seconds Source inclusion to destination delivery.\n"
                         "# TYPE qiao_delivery_latency_seconds histogram\n"));
     for (size_t i = 0; i < QIAO_METRICS_BUCKETS; i++) {
         cumulative += m->latency.counts[i];
-        QIAO_TRY(emit(b, d, "qiao_delivery_latency_seconds_bucket{le=\"%g\"} %llu\n",
+        QIAO_TRY(qiao_buf_printf(b, d, "qiao_delivery_latency_seconds_bucket{le=\"%g\"} %llu\n",
                       qiao_metrics_bucket_bounds[i], (unsigned long long)cumulative));
     }
     cumulative += m->latency.counts[QIAO_METRICS_BUCKETS];
-    return emit(b, d, "qiao_delivery_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
+    return qiao_buf_printf(b, d, "qiao_delivery_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
                       "qiao_delivery_latency_seconds_sum %.3f\n"
                       "qiao_delivery_latency_seconds_count %llu\n",
                 (unsigned long long)cumulative, m->latency.sum, (unsigned long long)m->latency.total);
@@ -114,11 +99,11 @@ qiao_err qiao_metrics_render(struct qiao_buf *b, const struct qiao_metrics *m, s
 {
     QIAO_TRY(render_gauges(b, m, d));
     QIAO_TRY(render_latency(b, m, d));
-    QIAO_TRY(emit(b, d, "# HELP qiao_verification_failures_total Rejected headers, proofs, "
+    QIAO_TRY(qiao_buf_printf(b, d, "# HELP qiao_verification_failures_total Rejected headers, proofs, "
                         "signatures and frames, by reason.\n"
                         "# TYPE qiao_verification_failures_total counter\n"));
     for (size_t i = 0; i < m->verify_failure_kinds; i++)
-        QIAO_TRY(emit(b, d, "qiao_verification_failures_total{reason=\"%s\"} %llu\n",
+        QIAO_TRY(qiao_buf_printf(b, d, "qiao_verification_failures_total{reason=\"%s\"} %llu\n",
                       m->verify_failures[i].reason, (unsigned long long)m->verify_failures[i].count));
     return QIAO_OK;
 }

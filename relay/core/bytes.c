@@ -2,6 +2,8 @@
 #include "relay/core/bytes.h"
 
 #include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +138,22 @@ qiao_err qiao_buf_append(struct qiao_buf *b, const void *p, size_t n, struct qia
 qiao_err qiao_buf_push(struct qiao_buf *b, uint8_t byte, struct qiao_diag *d)
 {
     return qiao_buf_append(b, &byte, 1, d);
+}
+
+qiao_err qiao_buf_printf(struct qiao_buf *b, struct qiao_diag *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return QIAO_FAIL(d, QIAO_EINVAL, "bad-format", "cannot format \"%.40s\"", fmt);
+    QIAO_TRY(qiao_buf_reserve(b, (size_t)n + 1, d));
+    va_start(ap, fmt);
+    vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return QIAO_OK;
 }
 
 qiao_err qiao_buf_insert(struct qiao_buf *b, size_t off, const void *p, size_t n,

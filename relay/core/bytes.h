@@ -84,6 +84,13 @@ void qiao_buf_clear(struct qiao_buf *b);
 qiao_err qiao_buf_reserve(struct qiao_buf *b, size_t n, struct qiao_diag *d);
 qiao_err qiao_buf_append(struct qiao_buf *b, const void *p, size_t n, struct qiao_diag *d);
 qiao_err qiao_buf_push(struct qiao_buf *b, uint8_t byte, struct qiao_diag *d);
+/**
+ * Append printf-formatted text (no terminator counted in len; one is kept after it in storage).
+ * The diagnostic precedes the format here, the one exception to "diag last", because a variadic
+ * function's format must come last.
+ */
+qiao_err qiao_buf_printf(struct qiao_buf *b, struct qiao_diag *d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /** Insert n bytes at offset off, moving the tail up. */
 qiao_err qiao_buf_insert(struct qiao_buf *b, size_t off, const void *p, size_t n,
                          struct qiao_diag *d);

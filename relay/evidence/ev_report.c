@@ -13,20 +13,6 @@
 #include "relay/evidence/ev_canon.h"
 #include "relay/evidence/evidence.h"
 
-static qiao_err appendf(struct qiao_buf *o, struct qiao_diag *d, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static qiao_err appendf(struct qiao_buf *o, struct qiao_diag *d, const char *fmt, ...)
-{
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    return qiao_buf_append(o, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, d);
-}
-
 static const char *verdict_name(enum qiao_ev_verdict v)
 {
     return v == QIAO_EV_VERIFIED ? "VERIFIED" : v == QIAO_EV_REJECTED ? "REJECTED" : "UNUSABLE";
@@ -56,56 +42,56 @@ static qiao_err text_facts(struct qiao_buf *o, const struct qiao_ev_report *r,
 {
     char h1[67], h2[67], t1[32], t2[32], t3[32];
     qiao_hex_encode0x(h1, r->record_sha256, 32);
-    QIAO_TRY(appendf(o, d, "Record\n  SHA-256            %s\n", h1));
+    QIAO_TRY(qiao_buf_printf(o, d, "Record\n  SHA-256            %s\n", h1));
     qiao_hex_encode0x(h1, r->message_id, 32);
-    QIAO_TRY(appendf(o, d, "  Qiao message id    %s\n", h1));
+    QIAO_TRY(qiao_buf_printf(o, d, "  Qiao message id    %s\n", h1));
     utc(t1, r->src_time), utc(t2, r->observed_time);
     qiao_hex_encode0x(h2, r->src_block_hash, 32);
-    QIAO_TRY(appendf(o, d, "Source (%s chain %llu \"%s\")\n  included at height %llu, block "
+    QIAO_TRY(qiao_buf_printf(o, d, "Source (%s chain %llu \"%s\")\n  included at height %llu, block "
                      "%s\n  block time         %s\n  relay observed     %s (the relay's "
                      "statement, not proven)\n  finality           %llu confirmations%s\n",
                      r->family ? r->family : "?", (unsigned long long)r->src_chain_id,
                      r->src_name, (unsigned long long)r->src_height, h2, t1, t2,
                      (unsigned long long)r->src_confirmations,
                      r->family && !strcmp(r->family, "cometbft") ? " (BFT commit: final)" : ""));
-    QIAO_TRY(appendf(o, d, "Notary committee\n  epoch %llu (trusted genesis epoch %llu, %zu signed "
+    QIAO_TRY(qiao_buf_printf(o, d, "Notary committee\n  epoch %llu (trusted genesis epoch %llu, %zu signed "
                      "update(s)), threshold k=%u\n  signed by %zu members:\n",
                      (unsigned long long)r->epoch, (unsigned long long)r->genesis_epoch,
                      r->updates, r->k, r->nsigners));
     for (size_t i = 0; i < r->nsigners; i++) {
         qiao_hex_encode0x(h1, r->signers[i], 20);
-        QIAO_TRY(appendf(o, d, "    %s\n", h1));
+        QIAO_TRY(qiao_buf_printf(o, d, "    %s\n", h1));
     }
     utc(t3, r->dst_time);
     qiao_hex_encode0x(h2, r->dst_block_hash, 32);
-    QIAO_TRY(appendf(o, d, "Delivery (evm chain %llu \"%s\")\n  delivered at height %llu, block "
+    QIAO_TRY(qiao_buf_printf(o, d, "Delivery (evm chain %llu \"%s\")\n  delivered at height %llu, block "
                      "%s\n  block time         %s\n  finality           %llu confirmations\n",
                      (unsigned long long)r->dst_chain_id, r->dst_name,
                      (unsigned long long)r->dst_height, h2, t3,
                      (unsigned long long)r->dst_confirmations));
     if (r->has_timestamp) {
         utc(t1, r->tsa_time);
-        QIAO_TRY(appendf(o, d, "Timestamp (RFC 3161)\n  %s by %s\n", t1, r->tsa_name));
+        QIAO_TRY(qiao_buf_printf(o, d, "Timestamp (RFC 3161)\n  %s by %s\n", t1, r->tsa_name));
     }
     qiao_hex_encode0x(h1, r->core_sha256, 32);
-    return appendf(o, d, "Bundle core SHA-256  %s\n", h1);
+    return qiao_buf_printf(o, d, "Bundle core SHA-256  %s\n", h1);
 }
 
 qiao_err qiao_ev_report_text(struct qiao_buf *o, const struct qiao_ev_report *r,
                              struct qiao_diag *d)
 {
-    QIAO_TRY(appendf(o, d, "Qiao evidence verification report (qiao-evidence/1)\nVerdict: %s\n",
+    QIAO_TRY(qiao_buf_printf(o, d, "Qiao evidence verification report (qiao-evidence/1)\nVerdict: %s\n",
                      verdict_name(r->verdict)));
     if (r->fail_component)
-        QIAO_TRY(appendf(o, d, "Failed: component \"%s\", check \"%s\", reason \"%s\"\n  %s\n",
+        QIAO_TRY(qiao_buf_printf(o, d, "Failed: component \"%s\", check \"%s\", reason \"%s\"\n  %s\n",
                          r->fail_component, r->fail_check, r->fail.reason, r->fail.msg));
     if (r->verdict == QIAO_EV_UNUSABLE)
         return QIAO_OK;
     if (r->verdict == QIAO_EV_VERIFIED)
         QIAO_TRY(text_facts(o, r, d));
-    QIAO_TRY(appendf(o, d, "Checks\n"));
+    QIAO_TRY(qiao_buf_printf(o, d, "Checks\n"));
     for (size_t i = 0; i < r->nchecks; i++)
-        QIAO_TRY(appendf(o, d, "  [%s] %-11s %-17s %s\n", r->checks[i].ok ? "pass" : "FAIL",
+        QIAO_TRY(qiao_buf_printf(o, d, "  [%s] %-11s %-17s %s\n", r->checks[i].ok ? "pass" : "FAIL",
                          r->checks[i].component, r->checks[i].check, r->checks[i].detail));
     return QIAO_OK;
 }
@@ -200,20 +186,20 @@ qiao_err qiao_ev_report_html(struct qiao_buf *out, const struct qiao_ev_report *
     struct qiao_buf text = {0};
     qiao_err err = qiao_ev_report_text(&text, r, d);
     if (!err)
-        err = appendf(out, d, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Qiao "
+        err = qiao_buf_printf(out, d, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Qiao "
                       "evidence report</title><style>body{font-family:serif;margin:2em}"
                       "pre{font-size:10pt;white-space:pre-wrap}</style></head><body>\n<h1>Qiao "
                       "evidence: %s</h1>\n<pre>", verdict_name(r->verdict));
     for (size_t i = 0; !err && i < text.len; i++) {
         char c = (char)text.p[i];
-        err = c == '<'   ? appendf(out, d, "&lt;")
-              : c == '>' ? appendf(out, d, "&gt;")
-              : c == '&' ? appendf(out, d, "&amp;")
-              : c == '"' ? appendf(out, d, "&quot;")
+        err = c == '<'   ? qiao_buf_printf(out, d, "&lt;")
+              : c == '>' ? qiao_buf_printf(out, d, "&gt;")
+              : c == '&' ? qiao_buf_printf(out, d, "&amp;")
+              : c == '"' ? qiao_buf_printf(out, d, "&quot;")
                          : qiao_buf_push(out, (uint8_t)c, d);
     }
     if (!err)
-        err = appendf(out, d, "</pre>\n</body></html>\n");
+        err = qiao_buf_printf(out, d, "</pre>\n</body></html>\n");
     qiao_buf_clear(&text);
     return err;
 }

@@ -126,30 +126,15 @@ qiao_err qiao_mesh_frame_parse(struct qiao_mesh_frame *out, const char *text, si
     return err;
 }
 
-static qiao_err put(struct qiao_buf *b, struct qiao_diag *d, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static qiao_err put(struct qiao_buf *b, struct qiao_diag *d, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(tmp))
-        return QIAO_FAIL(d, QIAO_ERANGE, "too-large", "frame field too long");
-    return qiao_buf_append(b, tmp, (size_t)n, d);
-}
-
 static qiao_err build_want(struct qiao_buf *b, const struct qiao_mesh_frame *f, struct qiao_diag *d)
 {
     char id[67];
-    QIAO_TRY(put(b, d, "{\"type\":\"want\",\"ids\":["));
+    QIAO_TRY(qiao_buf_printf(b, d, "{\"type\":\"want\",\"ids\":["));
     for (size_t i = 0; i < f->u.want.count && i < QIAO_MESH_MAX_WANT; i++) {
         qiao_hex_encode0x(id, f->u.want.ids[i], 32);
-        QIAO_TRY(put(b, d, "%s\"%s\"", i ? "," : "", id));
+        QIAO_TRY(qiao_buf_printf(b, d, "%s\"%s\"", i ? "," : "", id));
     }
-    return put(b, d, "]}");
+    return qiao_buf_printf(b, d, "]}");
 }
 
 static qiao_err build_body(struct qiao_buf *b, const struct qiao_mesh_frame *f, struct qiao_diag *d)
@@ -160,21 +145,21 @@ static qiao_err build_body(struct qiao_buf *b, const struct qiao_mesh_frame *f, 
         qiao_hex_encode0x(h1, f->u.hello.committee, 32);
         qiao_hex_encode0x(h2, f->u.hello.from, 20);
         qiao_hex_encode0x(h3, f->u.hello.nonce, 32);
-        return put(b, d, "{\"type\":\"hello\",\"v\":%d,\"committee\":\"%s\",\"epoch\":\"%llu\","
+        return qiao_buf_printf(b, d, "{\"type\":\"hello\",\"v\":%d,\"committee\":\"%s\",\"epoch\":\"%llu\","
                    "\"from\":\"%s\",\"nonce\":\"%s\"}", QIAO_MESH_VERSION, h1,
                    (unsigned long long)f->u.hello.epoch, h2, h3);
     case QIAO_MESH_AUTH:
         qiao_hex_encode0x(h3, f->u.auth.sig, 65);
-        return put(b, d, "{\"type\":\"auth\",\"sig\":\"%s\"}", h3);
+        return qiao_buf_printf(b, d, "{\"type\":\"auth\",\"sig\":\"%s\"}", h3);
     case QIAO_MESH_ATT:
         qiao_hex_encode0x(h1, f->u.att.id, 32);
         qiao_hex_encode0x(h3, f->u.att.sig, 65);
-        return put(b, d, "{\"type\":\"att\",\"id\":\"%s\",\"epoch\":\"%llu\",\"sig\":\"%s\"}", h1,
+        return qiao_buf_printf(b, d, "{\"type\":\"att\",\"id\":\"%s\",\"epoch\":\"%llu\",\"sig\":\"%s\"}", h1,
                    (unsigned long long)f->u.att.epoch, h3);
     case QIAO_MESH_WANT:
         return build_want(b, f, d);
     case QIAO_MESH_HB:
-        return put(b, d, "{\"type\":\"hb\",\"t\":\"%llu\"}", (unsigned long long)f->u.hb.t_ms);
+        return qiao_buf_printf(b, d, "{\"type\":\"hb\",\"t\":\"%llu\"}", (unsigned long long)f->u.hb.t_ms);
     }
     return QIAO_FAIL(d, QIAO_EINVAL, "unknown-type", "cannot build frame type %d", (int)f->type);
 }

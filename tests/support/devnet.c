@@ -57,6 +57,19 @@ static int wait_exit_nowait(pid_t pid, int timeout_ms)
     return -1;
 }
 
+enum child_state { CHILD_RUNNING, CHILD_EXITED, CHILD_GONE };
+
+/* A child we spawned: still running, exited but not reaped, or already reaped (proc.c's
+ * qiao_proc_wait_port reaps a child that exits while it waits). */
+static enum child_state child_state(pid_t pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
+        return CHILD_GONE;
+    return si.si_pid == pid ? CHILD_EXITED : CHILD_RUNNING;
+}
+
 /* Run argv to completion (log appended to log_path); *code is its exit status (128+signal). */
 static qiao_err run_argv(char *const argv[], const char *log_path, int timeout_ms, int *code,
                          struct qiao_diag *d)
@@ -237,11 +250,12 @@ qiao_err qiao_devnet_notary_start(struct qiao_devnet *net, unsigned i, const cha
         return QIAO_FAIL(d, QIAO_EINVAL, "bad-index", "notary index %u (devnet has %u)", i,
                          net->n_notaries);
     struct qiao_devnet_notary *n = &net->notaries[i];
-    if (n->pid > 0 && wait_exit_nowait(n->pid, 0) != 0)
+    enum child_state st = n->pid > 0 ? child_state(n->pid) : CHILD_GONE;
+    if (st == CHILD_RUNNING)
         return QIAO_FAIL(d, QIAO_ESTATE, "already-running", "%s is running (pid %d)", n->name,
                          (int)n->pid);
-    if (n->pid > 0)
-        qiao_proc_stop(n->pid); /* it had exited: reap it and drop it from proc.c's list */
+    if (st == CHILD_EXITED)
+        qiao_proc_stop(n->pid); /* reap it and drop it from proc.c's list */
     QIAO_TRY(export_passphrase(net, d));
     char *argv[SCRIPT_ARGS_MAX + 5] = {net->qiao, (char *)"run", (char *)"--config", n->config};
     size_t k = 4;
@@ -262,7 +276,7 @@ static int notary_end(struct qiao_devnet *net, unsigned i, int (*how)(pid_t))
     if (i >= net->n_notaries || net->notaries[i].pid <= 0)
         return -1;
     struct qiao_devnet_notary *n = &net->notaries[i];
-    int status = how(n->pid);
+    int status = child_state(n->pid) == CHILD_GONE ? -1 : how(n->pid);
     n->pid = 0;
     unlink(n->pid_file);
     return status;
@@ -282,7 +296,13 @@ int qiao_devnet_notary_wait_api(struct qiao_devnet *net, unsigned i, int timeout
 {
     if (i >= net->n_notaries || net->notaries[i].pid <= 0)
         return -1;
-    return qiao_proc_wait_port(net->notaries[i].api_port, timeout_ms, net->notaries[i].pid);
+    struct qiao_devnet_notary *n = &net->notaries[i];
+    int rc = qiao_proc_wait_port(n->api_port, timeout_ms, n->pid);
+    if (rc != 0 && child_state(n->pid) == CHILD_GONE) {
+        n->pid = 0; /* it exited and proc.c reaped it */
+        unlink(n->pid_file);
+    }
+    return rc;
 }
 
 /* A per-call file name in the devnet directory. */
@@ -326,7 +346,7 @@ qiao_err qiao_devnet_send(struct qiao_devnet *net, uint64_t src, uint64_t dst, c
     QIAO_TRY(run_script(args, log_path, CMD_TIMEOUT_MS, &code, d));
     if (code != 0)
         return script_failed("send", code, log_path, d);
-    QIAO_TRY(qiao_devnet_parse_sent(out, rep, d));
+    QIAO_TRY(qiao_devnet_read_report(QIAO_DEVNET_REPORT_SENT, out, rep, d));
     out->src = src;
     out->dst = dst;
     return QIAO_OK;
@@ -352,7 +372,7 @@ qiao_err qiao_devnet_wait_delivered(struct qiao_devnet *net, uint64_t dst, const
         return script_failed("wait-delivered", code, log_path, d);
     if (code == 1 && access(rep, F_OK) != 0)
         return script_failed("wait-delivered", code, log_path, d);
-    return qiao_devnet_parse_delivery(out, rep, d);
+    return qiao_devnet_read_report(QIAO_DEVNET_REPORT_DELIVERY, out, rep, d);
 }
 
 qiao_err qiao_devnet_submit(struct qiao_devnet *net, uint64_t chain, const uint8_t *calldata,
@@ -371,7 +391,7 @@ qiao_err qiao_devnet_submit(struct qiao_devnet *net, uint64_t chain, const uint8
     QIAO_TRY(run_script(args, log_path, CMD_TIMEOUT_MS, &code, d));
     if ((code != 0 && code != 1) || access(rep, F_OK) != 0)
         return script_failed("submit", code, log_path, d);
-    return qiao_devnet_parse_submit(out, rep, d);
+    return qiao_devnet_read_report(QIAO_DEVNET_REPORT_SUBMIT, out, rep, d);
 }
 
 int qiao_devnet_proc_alive(const struct qiao_devnet_proc *p)

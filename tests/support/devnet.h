@@ -121,6 +121,10 @@ qiao_err qiao_devnet_up(struct qiao_devnet *net, const char *dir, const struct q
  */
 qiao_err qiao_devnet_load(struct qiao_devnet *net, const char *dir, struct qiao_diag *d);
 
+/** As qiao_devnet_load, from devnet.json's text[0..len) (pure: no I/O; the fuzz target's entry). */
+qiao_err qiao_devnet_parse(struct qiao_devnet *net, const char *text, size_t len,
+                           struct qiao_diag *d);
+
 /**
  * Stop every notary this module started, then `devnet.js down` (every chain node by PID).
  * Returns: QIAO_OK; QIAO_EIO ("devnet-down-failed").  Safe to call twice.

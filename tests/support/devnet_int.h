@@ -7,15 +7,23 @@
 
 #include "tests/support/devnet.h"
 
-/** Parse the report `devnet.js send --out FILE` wrote.  Out: *s (src and dst left 0). */
-qiao_err qiao_devnet_parse_sent(struct qiao_devnet_sent *s, const char *path, struct qiao_diag *d);
+/** The JSON reports of devnet.js send, wait-delivered and submit (--out FILE). */
+enum qiao_devnet_report {
+    QIAO_DEVNET_REPORT_SENT,     /* out: struct qiao_devnet_sent (src and dst left 0) */
+    QIAO_DEVNET_REPORT_DELIVERY, /* out: struct qiao_devnet_delivery */
+    QIAO_DEVNET_REPORT_SUBMIT,   /* out: struct qiao_devnet_submit */
+};
 
-/** Parse the report `devnet.js wait-delivered --out FILE` wrote.  Out: *o. */
-qiao_err qiao_devnet_parse_delivery(struct qiao_devnet_delivery *o, const char *path,
-                                    struct qiao_diag *d);
+/**
+ * Parse a report of the given kind from text[0..len) (strict JSON, capped at 64 KiB).
+ * Returns: QIAO_OK, or the JSON and field reasons.  Out: *out (the struct of that kind, zeroed
+ * first).
+ */
+qiao_err qiao_devnet_parse_report(enum qiao_devnet_report kind, void *out, const char *text,
+                                  size_t len, struct qiao_diag *d);
 
-/** Parse the report `devnet.js submit --out FILE` wrote.  Out: *o. */
-qiao_err qiao_devnet_parse_submit(struct qiao_devnet_submit *o, const char *path,
-                                  struct qiao_diag *d);
+/** As qiao_devnet_parse_report, from the file at path (errors name it). */
+qiao_err qiao_devnet_read_report(enum qiao_devnet_report kind, void *out, const char *path,
+                                 struct qiao_diag *d);
 
 #endif

@@ -16,6 +16,7 @@
 #include "tests/support/devnet_int.h"
 
 #define DEVNET_JSON_MAX (1u << 20)
+#define REPORT_JSON_MAX (1u << 16)
 
 static qiao_err copy_str(char *dst, size_t cap, const cJSON *obj, const char *key,
                          struct qiao_diag *d)
@@ -170,6 +171,17 @@ static qiao_err load_tree(struct qiao_devnet *net, const cJSON *root, struct qia
     return QIAO_OK;
 }
 
+qiao_err qiao_devnet_parse(struct qiao_devnet *net, const char *text, size_t len,
+                           struct qiao_diag *d)
+{
+    cJSON *root = NULL;
+    memset(net, 0, sizeof(*net));
+    QIAO_TRY(qiao_json_parse(&root, text, len, DEVNET_JSON_MAX, 0, d));
+    qiao_err err = load_tree(net, root, d);
+    cJSON_Delete(root);
+    return err;
+}
+
 qiao_err qiao_devnet_load(struct qiao_devnet *net, const char *dir, struct qiao_diag *d)
 {
     char path[QIAO_DEVNET_PATH_MAX + 16];
@@ -184,11 +196,8 @@ qiao_err qiao_devnet_load(struct qiao_devnet *net, const char *dir, struct qiao_
     return QIAO_OK;
 }
 
-qiao_err qiao_devnet_parse_sent(struct qiao_devnet_sent *s, const char *path, struct qiao_diag *d)
+static qiao_err load_sent(struct qiao_devnet_sent *s, const cJSON *j, struct qiao_diag *d)
 {
-    cJSON *j = NULL;
-    memset(s, 0, sizeof(*s));
-    QIAO_TRY(qiao_json_parse_file(&j, path, 1u << 16, 0, d));
     qiao_err err = qiao_json_hex_exact(s->id, 32, j, "id", d);
     if (!err)
         err = qiao_json_hex_exact(s->tx, 32, j, "tx", d);
@@ -204,8 +213,7 @@ qiao_err qiao_devnet_parse_sent(struct qiao_devnet_sent *s, const char *path, st
         err = qiao_json_u64(&s->seq, j, "seq", d);
     if (!err)
         err = qiao_json_u64(&s->block, j, "block", d);
-    cJSON_Delete(j);
-    return err ? qiao_diag_wrap(d, "send report %s", path) : QIAO_OK;
+    return err;
 }
 
 static qiao_err load_signers(struct qiao_devnet_delivery *o, const cJSON *j, struct qiao_diag *d)
@@ -234,17 +242,6 @@ static qiao_err load_delivery(struct qiao_devnet_delivery *o, const cJSON *j, st
     return ev ? qiao_json_hex_exact(o->record_sha256, 32, ev, "recordSha256", d) : QIAO_OK;
 }
 
-qiao_err qiao_devnet_parse_delivery(struct qiao_devnet_delivery *o, const char *path,
-                                    struct qiao_diag *d)
-{
-    cJSON *j = NULL;
-    memset(o, 0, sizeof(*o));
-    QIAO_TRY(qiao_json_parse_file(&j, path, 1u << 16, 0, d));
-    qiao_err err = load_delivery(o, j, d);
-    cJSON_Delete(j);
-    return err ? qiao_diag_wrap(d, "delivery report %s", path) : QIAO_OK;
-}
-
 static qiao_err load_submit(struct qiao_devnet_submit *o, const cJSON *j, struct qiao_diag *d)
 {
     const char *status;
@@ -256,15 +253,48 @@ static qiao_err load_submit(struct qiao_devnet_submit *o, const cJSON *j, struct
     return qiao_json_u64(&o->block, j, "block", d);
 }
 
-qiao_err qiao_devnet_parse_submit(struct qiao_devnet_submit *o, const char *path,
-                                  struct qiao_diag *d)
+/* Each report kind: its loader, output size and name for messages. */
+static qiao_err load_report(enum qiao_devnet_report kind, void *out, const cJSON *j,
+                            struct qiao_diag *d)
+{
+    switch (kind) {
+    case QIAO_DEVNET_REPORT_SENT:
+        return load_sent(out, j, d);
+    case QIAO_DEVNET_REPORT_DELIVERY:
+        return load_delivery(out, j, d);
+    case QIAO_DEVNET_REPORT_SUBMIT:
+        return load_submit(out, j, d);
+    }
+    return QIAO_FAIL(d, QIAO_EINVAL, "bad-report-kind", "unknown report kind %d", (int)kind);
+}
+
+static size_t report_size(enum qiao_devnet_report kind)
+{
+    return kind == QIAO_DEVNET_REPORT_SENT       ? sizeof(struct qiao_devnet_sent)
+           : kind == QIAO_DEVNET_REPORT_DELIVERY ? sizeof(struct qiao_devnet_delivery)
+                                                 : sizeof(struct qiao_devnet_submit);
+}
+
+qiao_err qiao_devnet_parse_report(enum qiao_devnet_report kind, void *out, const char *text,
+                                  size_t len, struct qiao_diag *d)
 {
     cJSON *j = NULL;
-    memset(o, 0, sizeof(*o));
-    QIAO_TRY(qiao_json_parse_file(&j, path, 1u << 16, 0, d));
-    qiao_err err = load_submit(o, j, d);
+    memset(out, 0, report_size(kind));
+    QIAO_TRY(qiao_json_parse(&j, text, len, REPORT_JSON_MAX, 0, d));
+    qiao_err err = load_report(kind, out, j, d);
     cJSON_Delete(j);
-    return err ? qiao_diag_wrap(d, "submit report %s", path) : QIAO_OK;
+    return err;
+}
+
+qiao_err qiao_devnet_read_report(enum qiao_devnet_report kind, void *out, const char *path,
+                                 struct qiao_diag *d)
+{
+    cJSON *j = NULL;
+    memset(out, 0, report_size(kind));
+    QIAO_TRY(qiao_json_parse_file(&j, path, REPORT_JSON_MAX, 0, d));
+    qiao_err err = load_report(kind, out, j, d);
+    cJSON_Delete(j);
+    return err ? qiao_diag_wrap(d, "report %s", path) : QIAO_OK;
 }
 
 const struct qiao_devnet_chain *qiao_devnet_chain(const struct qiao_devnet *net, uint64_t id)
