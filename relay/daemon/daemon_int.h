@@ -22,6 +22,7 @@
 
 struct qiao_api;
 struct qiao_mesh;
+struct qiao_dmn_swaps;
 
 #define QIAO_DMN_CRON_MS 50       /* the loop's timer */
 #define QIAO_DMN_SCAN_MS 500      /* retries and submission rotation are looked at this often */
@@ -72,6 +73,7 @@ struct qiao_daemon {
     uint64_t alerts;
     char last_alert[320];
     int64_t last_scan_ms, started_ms;
+    struct qiao_dmn_swaps *swaps; /* the HTLC swap driver (dmn_swap.h) */
 };
 
 /** Work collected during a tick and acted on only after it commits. */
