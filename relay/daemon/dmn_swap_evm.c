@@ -184,7 +184,7 @@ static void on_withdrawn(struct qiao_swap_watch *w, const struct qiao_evm_log *l
 static void on_refunded(struct qiao_swap_watch *w, const struct qiao_evm_log *log,
                         const struct qiao_evm_link *l, struct qiao_swq *out)
 {
-    if (log->topic_count != 2 || log->data_len != 0 || !known_lock(w, log->topics[1]))
+    if (log->topic_count != 3 || log->data_len != 0 || !known_lock(w, log->topics[1]))
         return;
     qiao_swq_push(out, base_event(QIAO_SWQ_REFUNDED, w, l, log->topics[1]));
 }
