@@ -25,5 +25,7 @@ int qiao_cmd_run(int argc, char **argv);
 int qiao_cmd_status(int argc, char **argv);
 /** `qiao msg list|show ID|retry ID`: messages of a running notary over its local API. */
 int qiao_cmd_msg(int argc, char **argv);
+/** `qiao swap propose FILE|list|show ID|refund ID`: HTLC swaps of a running notary (its API). */
+int qiao_cmd_swap(int argc, char **argv);
 
 #endif

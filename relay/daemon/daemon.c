@@ -19,6 +19,7 @@
 #include "relay/core/hex.h"
 #include "relay/core/log.h"
 #include "relay/daemon/daemon_int.h"
+#include "relay/daemon/dmn_swap.h"
 #include "relay/mesh/mesh.h"
 #include "relay/store/chains.h"
 #include "relay/store/store.h"
@@ -266,6 +267,7 @@ static void daemon_free(struct qiao_daemon *dm)
     qiao_dmn_evidence_stop(dm);
     for (unsigned i = 0; i < QIAO_CFG_MAX_CHAINS; i++)
         qiao_dmn_worker_stop(dm->workers[i]);
+    qiao_dmn_swaps_stop(dm);
     if (dm->lws)
         lws_sul_cancel(&dm->cron);
     qiao_mesh_destroy(dm->mesh);
@@ -297,7 +299,8 @@ static qiao_err start(struct qiao_daemon *dm, const struct qiao_daemon_opts *o,
     QIAO_TRY(lws_start(dm, d));
     QIAO_TRY(qiao_dmn_api_start(dm, d));
     QIAO_TRY(qiao_dmn_mesh_start(dm, d));
-    return workers_start(dm, d);
+    QIAO_TRY(workers_start(dm, d));
+    return qiao_dmn_swaps_start(dm, d);
 }
 
 qiao_err qiao_daemon_run(const struct qiao_daemon_opts *o, struct qiao_diag *d)

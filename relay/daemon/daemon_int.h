@@ -23,6 +23,7 @@
 struct qiao_api;
 struct qiao_mesh;
 struct qiao_dmn_export;
+struct qiao_dmn_swaps;
 
 #define QIAO_DMN_CRON_MS 50       /* the loop's timer */
 #define QIAO_DMN_SCAN_MS 500      /* retries and submission rotation are looked at this often */
@@ -74,6 +75,7 @@ struct qiao_daemon {
     char last_alert[320];
     int64_t last_scan_ms, started_ms;
     struct qiao_dmn_export *exporter; /* evidence.export's job (dmn_evidence.c); NULL until used */
+    struct qiao_dmn_swaps *swaps; /* the HTLC swap driver (dmn_swap.h) */
 };
 
 /** Work collected during a tick and acted on only after it commits. */

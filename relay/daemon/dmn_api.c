@@ -16,6 +16,7 @@
 #include "relay/core/json.h"
 #include "relay/daemon/daemon_int.h"
 #include "relay/daemon/dmn_rotation.h"
+#include "relay/daemon/dmn_swap.h"
 #include "relay/mesh/mesh.h"
 
 #define LIST_MAX 1000
@@ -338,6 +339,8 @@ static qiao_err api_call(void *user, const char *method, const cJSON *params, cJ
         return m_retry(dm, params, result, d);
     if (strncmp(method, "evidence.", 9) == 0)
         return qiao_dmn_evidence_call(dm, method, params, result, d);
+    if (strncmp(method, "swaps.", 6) == 0)
+        return qiao_dmn_swaps_call(dm, method, params, result, d);
     return QIAO_FAIL(d, QIAO_ENOTFOUND, "method-not-found", "no method \"%.60s\" (status, "
                      "messages.list, messages.get, messages.retry)", method);
 }
