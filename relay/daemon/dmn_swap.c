@@ -180,8 +180,15 @@ static void refuse(struct qiao_swap_slot *s, const struct qiao_swq_item *ev, con
                    const char *msg)
 {
     char hex[67];
-    snprintf(s->r.note, sizeof(s->r.note), "%s leg block %llu: %s: %.100s",
-             ev->leg ? "participant" : "initiator", (unsigned long long)ev->height, reason, msg);
+    /* The note is a bounded summary for the status page; the full message goes to the log. */
+    struct qiao_buf note = {0};
+    if (qiao_buf_printf(&note, NULL, "%s leg block %llu: %s: %s", ev->leg ? "participant" : "initiator",
+                        (unsigned long long)ev->height, reason, msg) == QIAO_OK) {
+        size_t n = note.len < sizeof(s->r.note) - 1 ? note.len : sizeof(s->r.note) - 1;
+        memcpy(s->r.note, note.p, n);
+        s->r.note[n] = '\0';
+    }
+    qiao_buf_clear(&note);
     qiao_hex_encode0x(hex, s->r.id, 32);
     QIAO_LOG(QIAO_LOG_WARN, "swap", "swap=%s refused=%s leg=%d block=%llu reason=%s msg=\"%s\"",
              hex, kind_names[ev->kind], ev->leg, (unsigned long long)ev->height, reason, msg);
