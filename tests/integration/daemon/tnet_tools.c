@@ -40,19 +40,33 @@ static long pending(struct tnet *t, unsigned c)
     return n;
 }
 
+int tnet_send_many(struct tnet *t, unsigned src, unsigned dst, size_t n, const char *tag,
+                   uint8_t (*ids)[32])
+{
+    char payload[96];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(payload, sizeof(payload), "{\"tag\":\"%s\",\"i\":%zu}", tag, i);
+        if (tnet_send(t, src, dst, payload, ids[i]))
+            return -1;
+    }
+    return 0;
+}
+
+int tnet_mine_pending(struct tnet *t, unsigned c)
+{
+    for (int blocks = 0; blocks < 100 && pending(t, c) != 0; blocks++)
+        cJSON_Delete(tnet_chain_call(t, c, "evm_mine", cJSON_CreateArray()));
+    return pending(t, c) == 0 ? 0 : -1;
+}
+
 int tnet_send_batch(struct tnet *t, unsigned src, unsigned dst, size_t n, const char *tag,
                     uint8_t (*ids)[32])
 {
-    char payload[96];
     int rc = tnet_automine(t, src, 0);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        snprintf(payload, sizeof(payload), "{\"tag\":\"%s\",\"i\":%zu}", tag, i);
-        rc = tnet_send(t, src, dst, payload, ids[i]);
-    }
-    for (int blocks = 0; rc == 0 && blocks < 100 && pending(t, src) != 0; blocks++)
-        cJSON_Delete(tnet_chain_call(t, src, "evm_mine", cJSON_CreateArray()));
-    if (pending(t, src) != 0)
-        rc = -1;
+    if (rc == 0)
+        rc = tnet_send_many(t, src, dst, n, tag, ids);
+    if (rc == 0)
+        rc = tnet_mine_pending(t, src);
     return tnet_automine(t, src, 1) || rc ? -1 : 0;
 }
 

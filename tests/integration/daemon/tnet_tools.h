@@ -21,6 +21,11 @@
  */
 int tnet_send_batch(struct tnet *t, unsigned src, unsigned dst, size_t n, const char *tag,
                     uint8_t (*ids)[32]);
+/** Send n messages (payloads {"tag":tag,"i":i}) without mining.  Out: ids[n].  0 on success. */
+int tnet_send_many(struct tnet *t, unsigned src, unsigned dst, size_t n, const char *tag,
+                   uint8_t (*ids)[32]);
+/** Mine blocks on chain c until its transaction pool is empty.  0 on success. */
+int tnet_mine_pending(struct tnet *t, unsigned c);
 /** Turn anvil's automine on chain c on or off.  0 on success. */
 int tnet_automine(struct tnet *t, unsigned c, int on);
 
