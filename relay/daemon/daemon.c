@@ -21,6 +21,7 @@
 #include "relay/daemon/daemon_int.h"
 #include "relay/daemon/dmn_swap.h"
 #include "relay/mesh/mesh.h"
+#include "relay/rpc/tls_client.h"
 #include "relay/store/chains.h"
 #include "relay/store/store.h"
 
@@ -90,9 +91,11 @@ static qiao_err lws_start(struct qiao_daemon *dm, struct qiao_diag *d)
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     info.port = CONTEXT_PORT_NO_LISTEN;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.protocols = wake_protocols;
     info.user = dm;
+    /* Our own client SSL_CTX: lws 4.1 leaks the ones it makes when a process has several
+     * contexts, as a notary does (relay/rpc/tls_client.h). */
+    QIAO_TRY(qiao_tls_client_setup(&info, NULL, NULL, NULL, d));
     dm->lws = lws_create_context(&info);
     if (!dm->lws)
         return QIAO_FAIL(d, QIAO_EIO, "lws-context", "cannot create the service lws context");

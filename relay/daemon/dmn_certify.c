@@ -26,6 +26,30 @@ static void drop(struct qiao_daemon *dm, const struct qiao_dmn_peer_att *a, cons
     qiao_metrics_verify_failure(&dm->metrics, d->reason);
 }
 
+struct same_sig {
+    const uint8_t *signer, *sig;
+    int found;
+};
+
+static int same_sig_cb(void *ctx, const struct qiao_store_att *a)
+{
+    struct same_sig *c = ctx;
+    if (memcmp(a->signer, c->signer, 20) == 0)
+        c->found = memcmp(a->sig, c->sig, 65) == 0 ? 1 : -1;
+    return c->found != 0;
+}
+
+/* 1 when the store already holds exactly this signature from this signer (a harmless re-send);
+ * 0 when it holds another signature by the same signer (RFC 6979 makes an honest notary's
+ * signature unique, so a second one is equivocation or a forgery worth reporting). */
+static int resent(struct qiao_daemon *dm, const struct qiao_store_att *att)
+{
+    struct same_sig c = {.signer = att->signer, .sig = att->sig};
+    if (qiao_store_att_list(dm->store, att->message, att->epoch, same_sig_cb, &c, NULL))
+        return 1; /* cannot tell: treat as a re-send rather than accuse */
+    return c.found >= 0;
+}
+
 static void take_one(struct qiao_daemon *dm, const struct qiao_dmn_peer_att *a)
 {
     struct qiao_diag d = {0};
@@ -46,8 +70,20 @@ static void take_one(struct qiao_daemon *dm, const struct qiao_dmn_peer_att *a)
     memcpy(att.message, a->id, 32), memcpy(att.committee, dm->committee.id, 32);
     memcpy(att.sig, a->sig, 65);
     att.peer = peer;
-    if (qiao_store_att_put(dm->store, &att, &inserted, &d) == QIAO_OK && inserted)
+    if (qiao_store_att_put(dm->store, &att, &inserted, &d)) {
+        QIAO_LOG(QIAO_LOG_WARN, "pipeline", "peer=%s attestation reason=%s msg=\"%s\"", peer,
+                 d.reason, d.msg);
+        return;
+    }
+    if (inserted) {
         qiao_dmn_ids_add(&dm->to_certify, a->id);
+    } else if (!resent(dm, &att)) {
+        char who[43];
+        qiao_hex_encode0x(who, att.signer, 20);
+        (void)QIAO_FAIL(&d, QIAO_EVERIFY, "duplicate-signer", "a second, different signature "
+                        "by %s for this message; the first one is kept", who);
+        drop(dm, a, &d);
+    }
 }
 
 void qiao_dmn_take_peer_atts(struct qiao_daemon *dm, struct qiao_dmn_tick *t)

@@ -20,6 +20,7 @@
 #include "relay/core/hex.h"
 #include "relay/core/log.h"
 #include "relay/daemon/daemon_int.h"
+#include "relay/daemon/dmn_crash.h"
 #include "relay/daemon/dmn_rotation.h"
 #include "relay/mesh/mesh.h"
 #include "relay/store/store.h"
@@ -325,6 +326,8 @@ void qiao_dmn_cron(lws_sorted_usec_list_t *sul)
     struct signing *s = malloc(sizeof(*s) * SIGN_BATCH);
     size_t n = 0;
     if (s && tick_a(dm, &t, s, SIGN_BATCH, &n)) {
+        if (n)
+            qiao_dmn_crash_point("guard-committed");
         tick_act(dm, &t); /* tick A's effects (jobs, events) are durable now */
         tick_clear(&t);
         t.published = cJSON_CreateArray();
@@ -333,7 +336,11 @@ void qiao_dmn_cron(lws_sorted_usec_list_t *sul)
                 memmove(&s[i], &s[i + 1], (n - i - 1) * sizeof(*s));
                 n--, i--;
             }
+        if (n)
+            qiao_dmn_crash_point("signed");
         tick_b(dm, &t, s, n);
+        if (t.ngossip)
+            qiao_dmn_crash_point("attested-committed");
         tick_act(dm, &t);
     }
     tick_clear(&t);

@@ -17,6 +17,7 @@
 #include "adapters/evm/evm_source.h"
 #include "relay/core/hex.h"
 #include "relay/core/log.h"
+#include "relay/daemon/dmn_crash.h"
 #include "relay/daemon/dmn_worker.h"
 #include "relay/notary/abi.h"
 #include "relay/notary/attest.h"
@@ -147,6 +148,7 @@ void qiao_dmn_submit(struct qiao_dmn_worker *w, const struct qiao_dmn_item *job)
         settle(w, job->id, &d);
         return;
     }
+    qiao_dmn_crash_point("deliver-sent");
     emit(w, QIAO_DMN_EV_SUBMITTED, job->id, tx, 0, NULL, 1, NULL);
     if (qiao_evm_wait_receipt(w->src, &status, &height, block, tx, RECEIPT_POLL_MS,
                               RECEIPT_TIMEOUT_MS, &d)) {

@@ -63,7 +63,10 @@ struct qiao_mesh_events {
     void (*violation)(void *user, const uint8_t *peer, const struct qiao_diag *d);
 };
 
-/** Start listening and dialling.  Reasons: "lws-vhost", "bad-opts", "out-of-memory". */
+/**
+ * Start listening and dialling.  Reasons: "lws-vhost", "bad-opts", "out-of-memory",
+ * "tls-client-ctx" (a TLS file that OpenSSL refuses, named in the message).
+ */
 qiao_err qiao_mesh_create(struct qiao_mesh **out, struct lws_context *lws, struct qiao_crypto *cx,
                           const struct qiao_mesh_opts *o, const struct qiao_mesh_events *ev,
                           struct qiao_diag *d);

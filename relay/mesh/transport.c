@@ -19,6 +19,7 @@
 
 #include "relay/core/secp.h"
 #include "relay/mesh/transport_int.h"
+#include "relay/rpc/tls_client.h"
 
 #define DEFAULT_FRAMES_PER_S 200.0
 #define DEFAULT_BURST 400.0
@@ -253,9 +254,9 @@ static qiao_err make_vhost(struct qiao_mesh *m, const struct qiao_mesh_opts *o,
         info.ssl_cert_filepath = vhb->tls_cert;
         info.ssl_private_key_filepath = vhb->tls_key;
         info.ssl_ca_filepath = vhb->tls_ca;
-        info.client_ssl_cert_filepath = vhb->tls_cert;
-        info.client_ssl_private_key_filepath = vhb->tls_key;
-        info.client_ssl_ca_filepath = vhb->tls_ca;
+        /* The client side presents the same certificate; its SSL_CTX is ours, not lws's
+         * (lws 4.1 cannot free its own when a process has several contexts: tls_client.h). */
+        QIAO_TRY(qiao_tls_client_setup(&info, vhb->tls_cert, vhb->tls_key, vhb->tls_ca, d));
     }
     m->vh = lws_create_vhost(m->lws, &info);
     if (!m->vh)

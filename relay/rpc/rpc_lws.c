@@ -7,6 +7,7 @@
  * that context, lets the RPC client bind its callbacks without the caller listing them.
  */
 #include "relay/rpc/rpc_int.h"
+#include "relay/rpc/tls_client.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ qiao_err qiao_rpc_vhost_get(struct lws_context *ctx, struct lws_vhost **out, str
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.vhost_name = QIAO_RPC_VHOST_NAME;
     info.protocols = qiao_rpc_protocols;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    QIAO_TRY(qiao_tls_client_setup(&info, NULL, NULL, NULL, d)); /* why: tls_client.h */
     *out = lws_create_vhost(ctx, &info);
     if (!*out)
         return QIAO_FAIL(d, QIAO_EIO, "lws-vhost", "cannot create the RPC client vhost");
@@ -121,8 +122,9 @@ qiao_err qiao_rpc_lws_create(struct lws_context **out, struct qiao_diag *d)
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     info.port = CONTEXT_PORT_NO_LISTEN;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.protocols = qiao_rpc_default_protocols;
+    *out = NULL;
+    QIAO_TRY(qiao_tls_client_setup(&info, NULL, NULL, NULL, d)); /* why: tls_client.h */
     *out = lws_create_context(&info);
     if (!*out)
         return QIAO_FAIL(d, QIAO_EIO, "lws-context", "cannot create an lws context");

@@ -142,7 +142,7 @@ static void hex0x(char *out, const uint8_t *p, size_t n)
     qiao_hex_encode0x(out, p, n);
 }
 
-static int write_config(struct tnet *t, unsigned i)
+int tnet_write_config(struct tnet *t, unsigned i)
 {
     struct tnet_notary *n = &t->notaries[i];
     char key[512], a[43], cid[67], ob[2][43], ib[2][43];
@@ -173,7 +173,8 @@ static int write_config(struct tnet *t, unsigned i)
                 "\"checkpoint\":{\"height\":0,\"hash\":\"0x%064d\"},"
                 "\"contracts\":{\"outbox\":\"%s\",\"inbox\":\"%s\"}}", c ? "," : "",
                 (unsigned long long)t->chains[c].id, (unsigned long long)t->chains[c].id,
-                t->chains[c].url, t->confirmations, 0, ob[c], ib[c]);
+                n->chain_url[c][0] ? n->chain_url[c] : t->chains[c].url, t->confirmations, 0,
+                ob[c], ib[c]);
     fprintf(f, "],\"lanes\":[{\"src\":%llu,\"dst\":%llu},{\"src\":%llu,\"dst\":%llu}],\"peers\":[",
             (unsigned long long)t->chains[0].id, (unsigned long long)t->chains[1].id,
             (unsigned long long)t->chains[1].id, (unsigned long long)t->chains[0].id);
@@ -215,7 +216,7 @@ int tnet_start(struct tnet *t, unsigned n, unsigned k, unsigned confirmations,
         for (unsigned d = 0; d < TNET_CHAINS; d++)
             t->chains[c].next_seq[d] = 1;
     for (unsigned i = 0; i < n; i++)
-        if (write_config(t, i))
+        if (tnet_write_config(t, i))
             return -1;
     return 0;
 }
@@ -239,6 +240,15 @@ void tnet_stop(struct tnet *t)
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
     if (system(cmd) != 0)
         fprintf(stderr, "tnet: could not remove %s\n", t->dir);
+}
+
+int tnet_notary_start_env(struct tnet *t, unsigned i, const char *crash_at)
+{
+    if (crash_at)
+        setenv("QIAO_TEST_CRASH_AT", crash_at, 1);
+    int rc = tnet_notary_start(t, i);
+    unsetenv("QIAO_TEST_CRASH_AT");
+    return rc;
 }
 
 int tnet_notary_start(struct tnet *t, unsigned i)

@@ -35,6 +35,7 @@ struct tnet_notary {
     int api_port, mesh_port;
     pid_t pid;
     char cfg[512], log[512], store[512];
+    char chain_url[TNET_CHAINS][64]; /* "" : the chain's own URL (set, then tnet_write_config) */
 };
 
 struct tnet {
@@ -54,6 +55,10 @@ int tnet_start(struct tnet *t, unsigned n, unsigned k, unsigned confirmations,
 /** Stop everything started (notaries, anvils) and remove the directory. */
 void tnet_stop(struct tnet *t);
 
+/** (Re)write notary i's config (after changing its chain_url).  0 on success. */
+int tnet_write_config(struct tnet *t, unsigned i);
+/** Start notary i with QIAO_TEST_CRASH_AT=crash_at in its environment (NULL: none).  0 on success. */
+int tnet_notary_start_env(struct tnet *t, unsigned i, const char *crash_at);
 /** Start notary i (`qiao run`) and wait for its API port.  0 on success. */
 int tnet_notary_start(struct tnet *t, unsigned i);
 /** SIGTERM notary i and wait. */
