@@ -15,13 +15,13 @@ struct qiao_command {
 };
 
 static const struct qiao_command commands[] = {
-    {.name = "demo", .run = qiao_cmd_demo, .summary = "run the end-to-end demonstration"},
+    {.name = "demo", .run = qiao_cmd_demo, .summary = "offline walk-through: keys, signatures, RLP, Keccak (./run demo runs the network)"},
     {.name = "run", .run = qiao_cmd_run, .summary = "run one notary: qiao run --config FILE"},
     {.name = "status", .run = qiao_cmd_status, .summary = "a running notary's chains, peers and backlog"},
     {.name = "msg", .run = qiao_cmd_msg, .summary = "messages of a running notary: list, show ID, retry ID"},
     {.name = "swap", .run = qiao_cmd_swap, .summary = "HTLC swaps of a running notary: propose FILE, list, show ID, refund ID"},
     {.name = "keygen", .run = qiao_cmd_keygen, .summary = "create an encrypted notary key file (mode 0600)"},
-    {.name = "bench", .run = qiao_cmd_bench, .summary = "benchmarks: primitives, btc-headers, evm-proofs, bft"},
+    {.name = "bench", .run = qiao_cmd_bench, .summary = "benchmarks: primitives, btc-headers, evm-proofs, bft, relay"},
     {.name = "btc", .run = qiao_cmd_btc, .summary = "Bitcoin conformance: verify-headers, verify-proof"},
     {.name = "evm", .run = qiao_cmd_evm, .summary = "EVM conformance: verify-block"},
     {.name = "bft", .run = qiao_cmd_bft, .summary = "CometBFT conformance: verify"},
