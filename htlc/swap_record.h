@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "htlc/height_clock.h"
 #include "htlc/swap.h"
 #include "relay/core/diag.h"
 
@@ -32,7 +33,8 @@ enum qiao_htlc_sent { QIAO_HTLC_SENT_NONE = 0, QIAO_HTLC_SENT_CLAIM, QIAO_HTLC_S
 /** The relay's per-leg driving state. */
 struct qiao_htlc_leg_drive {
     enum qiao_htlc_family family;
-    uint8_t contract[20];      /* EVM: the HashedTimelock */
+    uint8_t contract[20];      /* EVM: the HashedTimelock (Bitcoin: zero) */
+    struct qiao_htlc_height_lock height; /* Bitcoin: the CLTV height and block interval bounds */
     int has_lock_id;
     uint8_t lock_id[32];       /* EVM: the contract's lock id, from the verified Locked event */
     uint64_t from_height;      /* first block scanned for this leg */

@@ -40,10 +40,12 @@ static qiao_err check_legs(struct qiao_daemon *dm, struct qiao_htlc_record *r, u
         if (ci < 0)
             return QIAO_FAIL(d, QIAO_EINVAL, "unknown-chain", "%s.chain: %llu is not in this "
                              "notary's configuration", leg_names[i], (unsigned long long)chain);
-        if (strcmp(dm->cfg->chains[ci].family, "evm") != 0)
+        if (strcmp(dm->cfg->chains[ci].family, "evm") != 0 ||
+            r->drive[i].family != QIAO_HTLC_FAMILY_EVM)
             return QIAO_FAIL(d, QIAO_EUNSUPPORTED, "unsupported-family", "%s.chain: %llu is a %s "
-                             "chain; this build drives evm legs only", leg_names[i],
-                             (unsigned long long)chain, dm->cfg->chains[ci].family);
+                             "chain with a %s leg; this build drives evm legs only", leg_names[i],
+                             (unsigned long long)chain, dm->cfg->chains[ci].family,
+                             qiao_htlc_family_name(r->drive[i].family));
         int have = qiao_swap_clock(dm->swaps, chain, &t, &h);
         if (have && t > *now)
             *now = t; /* a chain ahead of the wall clock: its timelocks count from its own time */

@@ -4,7 +4,8 @@
 // mid-swap (it carries the preimage and claims for the participant: a third party's claim that
 // pays the receiver), refund of both legs after expiry (evm_increaseTime), a counterparty that
 // never locks, refusals at propose (timelock order, hash mismatch, preimage length), the contract
-// refusing 31/33/521-byte preimages, and a claim racing a refund at exactly T.
+// refusing 31/33/521-byte preimages, a claim racing a refund at exactly T, and the `swaps` events
+// on the API's WebSocket (/ws) during the refund case.
 'use strict';
 const assert = require('node:assert');
 const { spawn, spawnSync } = require('node:child_process');
@@ -13,6 +14,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const WebSocket = require('ws');
 const lib = require('../contracts/lib.js');
 
 const { ethers, ROOT, sleep } = lib;
@@ -96,6 +98,26 @@ class Relay {
         const r = this.cli(['show', id]);
         if (r.status !== 0) throw new Error(`qiao swap show: ${r.stderr}`);
         return JSON.parse(r.stdout);
+    }
+
+    // A WebSocket on /ws subscribed to `topic`; events land in .events, frames in .frames.
+    subscribe(topic) {
+        const ws = new WebSocket(this.api.replace('http:', 'ws:') + '/ws');
+        const sub = { ws, events: [], frames: [], id: null };
+        ws.on('message', (m) => {
+            const f = JSON.parse(m.toString());
+            sub.frames.push(f);
+            if (f.method === 'subscription' && f.params.subscription === sub.id) sub.events.push(f.params.result);
+            else if (f.id === 1 && f.result) sub.id = f.result;
+        });
+        return new Promise((resolve, reject) => {
+            ws.on('error', reject);
+            ws.on('open', () => {
+                ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'subscribe', params: [topic] }));
+                ws.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'subscribe', params: ['nope'] }));
+                resolve(sub);
+            });
+        });
     }
 
     async waitPhase(id, phases, ms = 30000) {
@@ -223,7 +245,10 @@ async function main() {
             assert.strictEqual(logs[0].args.receiver, bob.A.address);
         });
 
-        await t.test('refund of both legs after expiry (evm_increaseTime)', async () => {
+        await t.test('refund of both legs after expiry (evm_increaseTime), swaps events on /ws', async () => {
+            const sub = await relay.subscribe('swaps');
+            for (let i = 0; i < 50 && !sub.id; i++) await sleep(50);
+            assert.ok(sub.id, 'subscribe answered with a subscription id');
             const terms = await newSwap(crypto.randomBytes(32));
             const id = await proposeOk(terms);
             await lockBoth(terms);
@@ -237,6 +262,21 @@ async function main() {
             const done = await relay.waitPhase(id, ['refunded']);
             assert.strictEqual(done.initiator.sent, 'refund');
             assert.strictEqual(await A.provider.getBalance(alice.A.address) - aliceBefore, ETH);
+            for (let i = 0; i < 40 && !sub.events.some((e) => e.phase === 'refunded'); i++) await sleep(50);
+            sub.ws.close();
+            const bad = sub.frames.find((f) => f.id === 2);
+            assert.ok(bad && bad.error && /bad-topic/.test(JSON.stringify(bad.error)), 'unknown topic refused');
+            const evs = sub.events.filter((e) => e.id === id);
+            const names = evs.map((e) => e.event);
+            assert.strictEqual(names[0], 'proposed', names.join(','));
+            assert.strictEqual(evs[0].phase, 'proposed');
+            for (const n of ['initiator-locked', 'participant-locked', 'participant-refunded', 'initiator-refunded'])
+                assert.strictEqual(names.filter((x) => x === n).length, 1, `${n} once in ${names}`);
+            assert.ok(names.filter((x) => x === 'refund-sent').length >= 2, names.join(','));
+            assert.ok(names.indexOf('refund-sent') < names.indexOf('participant-refunded'), names.join(','));
+            assert.ok(names.indexOf('participant-refunded') < names.indexOf('initiator-refunded'), names.join(','));
+            assert.strictEqual(evs[evs.length - 1].phase, 'refunded');
+            for (let i = 1; i < evs.length; i++) assert.ok(evs[i].at >= evs[i - 1].at, 'events in time order');
         });
 
         await t.test('a counterparty that never locks: refund after expiry, alert raised', async () => {
