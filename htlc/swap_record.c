@@ -16,8 +16,8 @@ static const char *const terms_leg_keys[] = {"chain", "family", "contract", "has
                                              "receiver", "amount", "timelock", "finality_s",
                                              "submit_s", "from_height", "timelock_height",
                                              "block_s_min", "block_s_max", NULL};
-static const char *const state_leg_keys[] = {"status", "lock_id", "seen_height", "sent",
-                                             "sent_tx", "attempts", "error", NULL};
+static const char *const state_leg_keys[] = {"status", "lock_id", "lock_vout", "seen_height",
+                                             "sent", "sent_tx", "attempts", "error", NULL};
 static const char *const terms_top_keys[] = {"format", "hashlock", "preimage_len", "margin_s",
                                              "claim_for_counterparty", "initiator", "participant",
                                              "_comment", NULL};
@@ -218,6 +218,16 @@ static qiao_err parse_state_leg(struct qiao_htlc_record *r, int i, const cJSON *
         QIAO_TRY(hex_field(dr->lock_id, 32, leg, "lock_id", where, d));
         dr->has_lock_id = 1;
     }
+    if (qiao_json_get(leg, "lock_vout")) {
+        if (dr->family != QIAO_HTLC_FAMILY_BITCOIN || !dr->has_lock_id)
+            return QIAO_FAIL(d, QIAO_EINVAL, "unknown-key", "%s.lock_vout: only a bitcoin leg "
+                             "with a lock_id has it", where);
+        QIAO_TRY(opt_u64(&v, leg, "lock_vout", where, d));
+        if (v > UINT32_MAX)
+            return QIAO_FAIL(d, QIAO_ERANGE, "out-of-range", "%s.lock_vout: too large", where);
+        dr->lock_vout = (uint32_t)v;
+        v = 0;
+    }
     QIAO_TRY(opt_u64(&dr->seen_height, leg, "seen_height", where, d));
     QIAO_TRY(name_of(&sent, leg, "sent", sent_names, 3, where, d));
     dr->sent = (enum qiao_htlc_sent)sent;
@@ -371,6 +381,8 @@ static cJSON *leg_json(const struct qiao_htlc_record *r, int i)
     cJSON_AddStringToObject(o, "status", status_names[r->swap.status[i] & 3]);
     if (dr->has_lock_id)
         add_hex(o, "lock_id", dr->lock_id, 32);
+    if (dr->has_lock_id && dr->family == QIAO_HTLC_FAMILY_BITCOIN)
+        add_u64(o, "lock_vout", dr->lock_vout);
     add_u64(o, "seen_height", dr->seen_height);
     cJSON_AddStringToObject(o, "sent", sent_names[dr->sent <= 2 ? dr->sent : 0]);
     if (dr->sent)

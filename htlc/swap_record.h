@@ -36,7 +36,9 @@ struct qiao_htlc_leg_drive {
     uint8_t contract[20];      /* EVM: the HashedTimelock (Bitcoin: zero) */
     struct qiao_htlc_height_lock height; /* Bitcoin: the CLTV height and block interval bounds */
     int has_lock_id;
-    uint8_t lock_id[32];       /* EVM: the contract's lock id, from the verified Locked event */
+    uint8_t lock_id[32];       /* EVM: the contract's lock id, from the verified Locked event;
+                                  Bitcoin: the funding txid (internal order) */
+    uint32_t lock_vout;        /* Bitcoin: the funding output's index */
     uint64_t from_height;      /* first block scanned for this leg */
     uint64_t seen_height;      /* block of the last applied event (0: none) */
     enum qiao_htlc_sent sent;  /* the relay's last transaction on this leg */
