@@ -15,7 +15,8 @@ static const char *const sent_names[3] = {"none", "claim", "refund"};
 static const char *const terms_leg_keys[] = {"chain", "family", "contract", "hash", "sender",
                                              "receiver", "amount", "timelock", "finality_s",
                                              "submit_s", "from_height", "timelock_height",
-                                             "block_s_min", "block_s_max", NULL};
+                                             "block_s_min", "block_s_max", "claim_to",
+                                             "refund_to", "fee_sat", NULL};
 static const char *const state_leg_keys[] = {"status", "lock_id", "lock_vout", "seen_height",
                                              "sent", "sent_tx", "attempts", "error", NULL};
 static const char *const terms_top_keys[] = {"format", "hashlock", "preimage_len", "margin_s",
@@ -132,6 +133,33 @@ static qiao_err u32_field(uint32_t *out, const cJSON *leg, const char *key, cons
     return QIAO_OK;
 }
 
+/* An optional scriptPubKey: 1 to QIAO_HTLC_SPK_MAX bytes of hex with a 0x prefix. */
+static qiao_err spk_field(uint8_t *out, size_t *len, const cJSON *leg, const char *key,
+                          const char *where, struct qiao_diag *d)
+{
+    const char *s;
+    if (!qiao_json_get(leg, key))
+        return QIAO_OK;
+    if (qiao_json_str(&s, leg, key, d))
+        return qiao_diag_wrap(d, "%s", where);
+    if (strncmp(s, "0x", 2) != 0 || strlen(s) < 4 || strlen(s) > 2 + 2 * QIAO_HTLC_SPK_MAX)
+        return QIAO_FAIL(d, QIAO_EINVAL, "wrong-length", "%s.%s: 0x and 1 to %d bytes of hex",
+                         where, key, QIAO_HTLC_SPK_MAX);
+    if (qiao_hex_decode(out, QIAO_HTLC_SPK_MAX, len, s + 2, strlen(s) - 2, d))
+        return qiao_diag_wrap(d, "%s.%s", where, key);
+    return QIAO_OK;
+}
+
+static qiao_err parse_payout(struct qiao_htlc_leg_drive *dr, const cJSON *leg, const char *where,
+                             struct qiao_diag *d)
+{
+    QIAO_TRY(spk_field(dr->claim_to, &dr->claim_to_len, leg, "claim_to", where, d));
+    QIAO_TRY(spk_field(dr->refund_to, &dr->refund_to_len, leg, "refund_to", where, d));
+    if (!qiao_json_get(leg, "fee_sat"))
+        return QIAO_OK;
+    return req_u64(&dr->fee_sat, leg, "fee_sat", 100000000u, where, d);
+}
+
 static qiao_err parse_bitcoin(struct qiao_htlc_leg_drive *dr, struct qiao_htlc_leg *l,
                               const cJSON *leg, const char *where, struct qiao_diag *d)
 {
@@ -144,13 +172,15 @@ static qiao_err parse_bitcoin(struct qiao_htlc_leg_drive *dr, struct qiao_htlc_l
     QIAO_TRY(pubkey_field(l->receiver, leg, "receiver", where, d));
     QIAO_TRY(u32_field(&dr->height.height, leg, "timelock_height", where, d));
     QIAO_TRY(u32_field(&dr->height.block_s_min, leg, "block_s_min", where, d));
-    return u32_field(&dr->height.block_s_max, leg, "block_s_max", where, d);
+    QIAO_TRY(u32_field(&dr->height.block_s_max, leg, "block_s_max", where, d));
+    return parse_payout(dr, leg, where, d);
 }
 
 static qiao_err parse_family(struct qiao_htlc_leg_drive *dr, struct qiao_htlc_leg *l,
                              const cJSON *leg, const char *where, struct qiao_diag *d)
 {
-    static const char *const btc_only[] = {"timelock_height", "block_s_min", "block_s_max"};
+    static const char *const btc_only[] = {"timelock_height", "block_s_min", "block_s_max",
+                                           "claim_to", "refund_to", "fee_sat"};
     const char *s;
     if (qiao_json_str(&s, leg, "family", d))
         return qiao_diag_wrap(d, "%s", where);
@@ -159,7 +189,7 @@ static qiao_err parse_family(struct qiao_htlc_leg_drive *dr, struct qiao_htlc_le
     if (strcmp(s, "evm") != 0)
         return QIAO_FAIL(d, QIAO_EUNSUPPORTED, "unsupported-family", "%s.family: \"%.40s\": "
                          "evm or bitcoin", where, s);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 6; i++)
         if (qiao_json_get(leg, btc_only[i]))
             return QIAO_FAIL(d, QIAO_EINVAL, "unknown-key", "%s.%s: only a bitcoin leg has it",
                              where, btc_only[i]);
@@ -334,6 +364,15 @@ static void add_hex(cJSON *o, const char *key, const uint8_t *p, size_t n)
     cJSON_AddStringToObject(o, key, hex);
 }
 
+static void add_spk(cJSON *o, const char *key, const uint8_t *p, size_t n)
+{
+    char hex[2 * QIAO_HTLC_SPK_MAX + 3];
+    if (!n || n > QIAO_HTLC_SPK_MAX)
+        return;
+    qiao_hex_encode0x(hex, p, n);
+    cJSON_AddStringToObject(o, key, hex);
+}
+
 static void add_u64(cJSON *o, const char *key, uint64_t v)
 {
     /* Above 2^53 a JSON number loses digits; qiao_json_u64 reads decimal strings too. */
@@ -366,6 +405,10 @@ static cJSON *leg_json(const struct qiao_htlc_record *r, int i)
         add_u64(o, "timelock_height", dr->height.height);
         add_u64(o, "block_s_min", dr->height.block_s_min);
         add_u64(o, "block_s_max", dr->height.block_s_max);
+        add_spk(o, "claim_to", dr->claim_to, dr->claim_to_len);
+        add_spk(o, "refund_to", dr->refund_to, dr->refund_to_len);
+        if (dr->fee_sat)
+            add_u64(o, "fee_sat", dr->fee_sat);
     } else {
         add_hex(o, "contract", dr->contract, 20);
     }

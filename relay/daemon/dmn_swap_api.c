@@ -29,6 +29,24 @@ static const cJSON *terms_param(const cJSON *params)
     return params;
 }
 
+/* A Bitcoin leg's seconds deadline against its height lock, from the verified tip
+ * (htlc/height_clock.h).  The tip is known only once the worker follows the chain, which it does
+ * once a leg is watched, so the first Bitcoin swap on a chain needs from_height. */
+static qiao_err check_height(const struct qiao_htlc_record *r, int i, int have, uint64_t h,
+                             uint64_t t, struct qiao_diag *d)
+{
+    if (!have && !r->drive[i].from_height)
+        return QIAO_FAIL(d, QIAO_ESTATE, "chain-not-ready", "%s.chain: no verified tip of "
+                         "bitcoin chain %llu yet; give from_height", leg_names[i],
+                         (unsigned long long)r->swap.terms.leg[i].chain_id);
+    if (!have)
+        return QIAO_OK; /* checked by the CLI and by the engine's own ordering rules */
+    if (qiao_htlc_height_check(&r->drive[i].height, r->swap.terms.leg[i].timelock, i == 0, h, t,
+                               d))
+        return qiao_diag_wrap(d, "%s", leg_names[i]);
+    return QIAO_OK;
+}
+
 /* The relay's rules on top of the engine's: each leg's chain is one this notary follows, and is
  * EVM; the start block is known. */
 static qiao_err check_legs(struct qiao_daemon *dm, struct qiao_htlc_record *r, uint64_t *now,
@@ -40,13 +58,13 @@ static qiao_err check_legs(struct qiao_daemon *dm, struct qiao_htlc_record *r, u
         if (ci < 0)
             return QIAO_FAIL(d, QIAO_EINVAL, "unknown-chain", "%s.chain: %llu is not in this "
                              "notary's configuration", leg_names[i], (unsigned long long)chain);
-        if (strcmp(dm->cfg->chains[ci].family, "evm") != 0 ||
-            r->drive[i].family != QIAO_HTLC_FAMILY_EVM)
+        if (strcmp(dm->cfg->chains[ci].family, qiao_htlc_family_name(r->drive[i].family)) != 0)
             return QIAO_FAIL(d, QIAO_EUNSUPPORTED, "unsupported-family", "%s.chain: %llu is a %s "
-                             "chain with a %s leg; this build drives evm legs only", leg_names[i],
-                             (unsigned long long)chain, dm->cfg->chains[ci].family,
-                             qiao_htlc_family_name(r->drive[i].family));
+                             "chain, the leg says %s", leg_names[i], (unsigned long long)chain,
+                             dm->cfg->chains[ci].family, qiao_htlc_family_name(r->drive[i].family));
         int have = qiao_swap_clock(dm->swaps, chain, &t, &h);
+        if (r->drive[i].family == QIAO_HTLC_FAMILY_BITCOIN)
+            QIAO_TRY(check_height(r, i, have, h, t, d));
         if (have && t > *now)
             *now = t; /* a chain ahead of the wall clock: its timelocks count from its own time */
         if (r->drive[i].from_height)
