@@ -20,36 +20,30 @@ const lib = require('../contracts/lib.js');
 const { Relay, freePort, sha256, NOTARY } = require('./relay.js');
 
 const { ethers, ROOT, sleep } = lib;
-const bcoin = require(require.resolve('bcoin', { paths: [ROOT] }));
+const btcswap = require('../../../scripts/devnet/btcswap.js');
+
+const { bcoin, BcoinClient, htlcScript, p2wsh, key, bcoinArgv } = btcswap;
 const ETH = 10n ** 18n;
 const BTC_CHAIN = 18444;
 const SAT = 100000000;
 const FEE = 2000;
 const READY = 1360; // bcoin regtest: segwit from 432, CHECKLOCKTIMEVERIFY from 1351
 
-class Bcoin {
+class Bcoin extends BcoinClient {
+    constructor() { super(null); }
+
     async start(dir) {
-        const bin = path.join(ROOT, 'node_modules/.bin/bcoin');
         this.port = await freePort();
         this.url = `http://127.0.0.1:${this.port}`;
-        // --no-auth: the relay's config has no field for a Bitcoin RPC password (docs/HTLC.md).
-        this.proc = spawn(bin, ['--network=regtest', '--memory=true', '--index-tx',
-            '--http-host=127.0.0.1', `--http-port=${this.port}`, '--no-auth=true', '--workers=false',
-            '--listen=false', '--no-wallet=true', '--log-level=error', `--prefix=${path.join(dir, 'bcoin')}`],
-        { stdio: ['ignore', fs.openSync(path.join(dir, 'bcoin.log'), 'a'), 'ignore'] });
+        const argv = bcoinArgv(path.join(ROOT, 'node_modules/.bin/bcoin'), this.port, path.join(dir, 'bcoin'));
+        this.proc = spawn(argv[0], argv.slice(1),
+            { stdio: ['ignore', fs.openSync(path.join(dir, 'bcoin.log'), 'a'), 'ignore'] });
         this.proc.on('exit', () => { this.proc = null; });
         for (let i = 0; i < 300; i++) {
-            try { if (typeof (await this.rpc('getblockcount')) === 'number') return; } catch (e) { /* not up */ }
+            try { if (typeof (await this.height()) === 'number') return; } catch (e) { /* not up */ }
             await sleep(100);
         }
         throw new Error('bcoin did not start');
-    }
-
-    async rpc(method, params = []) {
-        const r = await fetch(this.url, { method: 'POST', body: JSON.stringify({ method, params, id: 1 }) });
-        const j = await r.json();
-        if (j.error) throw new Error(`${method}: ${JSON.stringify(j.error)}`);
-        return j.result;
     }
 
     async stop() {
@@ -59,56 +53,11 @@ class Bcoin {
         for (let i = 0; i < 60 && this.proc; i++) await sleep(50);
         if (this.proc) p.kill('SIGKILL');
     }
-
-    async mine(n, addr) { return this.rpc('generatetoaddress', [n, addr]); }
-    async height() { return this.rpc('getblockcount'); }
-    async tipTime() {
-        return (await this.rpc('getblockheader', [await this.rpc('getblockhash', [await this.height()]), true])).time;
-    }
-    async tx(txid) { return bcoin.TX.fromRaw(Buffer.from(await this.rpc('getrawtransaction', [txid]), 'hex')); }
-
-    // bcoin answers sendrawtransaction before verifying; the mempool tells whether it took it.
-    async accepted(tx) {
-        await this.rpc('sendrawtransaction', [tx.toRaw().toString('hex')]);
-        for (let i = 0; i < 30; i++) {
-            try { await this.rpc('getmempoolentry', [tx.txid()]); return true; } catch (e) { await sleep(50); }
-        }
-        return false;
-    }
 }
 
-// The HTLC script exactly as adapters/bitcoin/btc_htlc_script.c writes it (T > 16 here).
-function scriptNum(n) {
-    const b = [];
-    for (; n > 0; n = Math.floor(n / 256)) b.push(n % 256);
-    if (b[b.length - 1] & 0x80) b.push(0);
-    return Buffer.from([b.length, ...b]);
-}
-function htlcScript(hash, recv, refund, T) {
-    return Buffer.concat([Buffer.from([0x63, 0x82, 0x01, 0x20, 0x88, 0xa8, 0x20]), hash,
-        Buffer.from([0x88, 0x21]), recv, Buffer.from([0x67]), scriptNum(T),
-        Buffer.from([0xb1, 0x75, 0x21]), refund, Buffer.from([0x68, 0xac])]);
-}
 const hexBuf = (h) => Buffer.from(h.replace(/^0x/, ''), 'hex');
-const p2wsh = (script) => bcoin.Address.fromWitnessScripthash(crypto.createHash('sha256').update(script).digest());
-
-function key(seed) {
-    const ring = bcoin.KeyRing.fromPrivate(Buffer.alloc(32, seed), true);
-    ring.witness = true;
-    return { ring, pub: ring.publicKey, addr: ring.getAddress(), spk: bcoin.Script.fromAddress(ring.getAddress()).toRaw() };
-}
-
-// A spend of the HTLC output (value sat at lockTx:vout) paying dest; witness as the branch needs.
-function htlcSpend(lockTx, vout, script, priv, dest, items, locktime = 0) {
-    const mtx = new bcoin.MTX();
-    mtx.addCoin(bcoin.Coin.fromTX(lockTx, vout, -1));
-    mtx.addOutput(dest, lockTx.outputs[vout].value - FEE);
-    if (locktime) mtx.setLocktime(locktime), (mtx.inputs[0].sequence = 0xfffffffe);
-    const sig = mtx.signature(0, bcoin.Script.fromRaw(script), lockTx.outputs[vout].value, priv,
-        bcoin.Script.hashType.ALL, 1);
-    mtx.inputs[0].witness = bcoin.Witness.fromItems([sig, ...items, script]);
-    return mtx.toTX();
-}
+const htlcSpend = (lockTx, vout, script, priv, dest, items) =>
+    btcswap.htlcSpend(lockTx, vout, script, priv, dest, items, FEE);
 
 async function main() {
     const t = lib.runner('swap_btc');
@@ -124,7 +73,7 @@ async function main() {
         const htlcB = await lib.deployContract(B.wallet(0), lib.artifacts(), 'HashedTimelock');
         const alice = { B: B.wallet(1), btc: key(0xa1) };
         const bob = { B: B.wallet(2), btc: key(0xb2) };
-        const burn = bcoin.Address.fromPubkeyhash(Buffer.alloc(20, 1)).toString('regtest');
+        const burn = btcswap.burnAddress();
         const relayPub = hexBuf(ethers.SigningKey.computePublicKey(lib.devKey(NOTARY), true));
 
         // Bob's coins: a coinbase to his key, matured while mining to CLTV activation.
@@ -160,7 +109,7 @@ async function main() {
             let r;
             for (let i = 0; i < 50; i++) {
                 r = relay.propose(terms);
-                if (r.status === 0 || !/chain-not-ready/.test(r.stderr)) break;
+                if (r.status === 0 || !/chain-not-ready|no verified tip/.test(r.stderr)) break;
                 await sleep(200);
             }
             assert.strictEqual(r.status, 0, r.stderr);
@@ -169,12 +118,7 @@ async function main() {
         const lockBoth = async (s) => {
             await (await htlcB.connect(alice.B).lock(bob.B.address, s.terms.hashlock,
                 s.terms.initiator.timelock, { value: ETH })).wait();
-            const mtx = new bcoin.MTX();
-            mtx.addCoin(bobCoin);
-            mtx.addOutput(p2wsh(s.script), SAT);
-            mtx.addOutput(bob.btc.addr, bobCoin.value - SAT - FEE);
-            mtx.sign(bob.btc.ring);
-            const tx = mtx.toTX();
+            const tx = btcswap.fund(bobCoin, bob.btc, s.script, SAT, FEE);
             assert.ok(await btc.accepted(tx), 'bob\'s lock accepted');
             bobCoin = bcoin.Coin.fromTX(tx, 1, -1);
             await btc.mine(1, burn);
@@ -199,7 +143,7 @@ async function main() {
             let r;
             for (let i = 0; i < 50; i++) { // chain-not-ready until the relay has a verified tip
                 r = relay.propose(bad);
-                if (!/chain-not-ready/.test(r.stderr)) break;
+                if (!/chain-not-ready|no verified tip/.test(r.stderr)) break;
                 await sleep(200);
             }
             assert.strictEqual(r.status, 1);
