@@ -359,7 +359,10 @@ qiao_err qiao_htlc_record_parse_text(struct qiao_htlc_record *r, const char *tex
 
 static void add_hex(cJSON *o, const char *key, const uint8_t *p, size_t n)
 {
-    char hex[2 * 32 + 3];
+    /* Hashes and ids are 32 bytes, a Bitcoin leg's keys 33 (QIAO_HTLC_ADDR_MAX). */
+    char hex[2 * QIAO_HTLC_ADDR_MAX + 3];
+    if (n > QIAO_HTLC_ADDR_MAX)
+        return;
     qiao_hex_encode0x(hex, p, n);
     cJSON_AddStringToObject(o, key, hex);
 }
