@@ -185,6 +185,9 @@ static void why_leg(struct qiao_daemon *dm, const struct qiao_htlc_record *r, in
         n += snprintf(out + n, cap - (size_t)n, "; chain time %llu at block %llu, timelock %llu",
                       (unsigned long long)t, (unsigned long long)h,
                       (unsigned long long)r->swap.terms.leg[i].timelock);
+    if (have && qiao_swap_is_bitcoin(r, i) && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, " (height lock %u: refund from tip %u)",
+                      dr->height.height, dr->height.height);
     if (dr->sent && (size_t)n < cap)
         snprintf(out + n, cap - (size_t)n, "; relay sent a %s (attempt %u)%s%s",
                  dr->sent == QIAO_HTLC_SENT_CLAIM ? "claim" : "refund", dr->attempts,
@@ -233,9 +236,13 @@ static qiao_err m_refund(struct qiao_daemon *dm, const cJSON *params, cJSON **re
     cJSON *legs = cJSON_CreateArray();
     for (int i = 0; i < 2; i++) {
         uint64_t t = 0, tl = s->r.swap.terms.leg[i].timelock;
-        int have = qiao_swap_clock(dm->swaps, s->r.swap.terms.leg[i].chain_id, &t, NULL);
+        int have = qiao_swap_leg_now(dm->swaps, &s->r, i, &t); /* Bitcoin: the height clock */
         if (s->r.swap.status[i] != QIAO_HTLC_LOCKED || !s->r.drive[i].has_lock_id)
             snprintf(why[i], sizeof(why[i]), "%s leg is not locked", leg_names[i]);
+        else if (qiao_swap_is_bitcoin(&s->r, i) &&
+                 !qiao_swap_btc_can_act(dm->swaps, &s->r, i, QIAO_HTLC_SENT_REFUND))
+            snprintf(why[i], sizeof(why[i]), "%s leg: the refund key is not delegated to this "
+                     "relay (or no refund_to/fee_sat)", leg_names[i]);
         else if (!have || t < tl)
             snprintf(why[i], sizeof(why[i]), "%s leg expires at %llu, chain time is %llu",
                      leg_names[i], (unsigned long long)tl, (unsigned long long)t);
