@@ -8,7 +8,9 @@
 //    restarts, finds the claim in a proven block, carries the preimage and claims the ETH for bob;
 //  - refund: bob delegated his Bitcoin refund key to the relay (the script's refund key is the
 //    notary's key) and nobody claims: at height T the relay signs and broadcasts bob's refund to
-//    bob's own address, then refunds alice's ETH after expiry (evm_increaseTime): both refunded.
+//    bob's own address, then refunds alice's ETH after expiry (evm_increaseTime): both refunded;
+//  - a counterparty that never locks: after height T and T1, alice's ETH is refunded and the
+//    never-locked alert raised.
 'use strict';
 const assert = require('node:assert');
 const { spawn } = require('node:child_process');
@@ -199,6 +201,22 @@ async function main() {
             await B.rpc('evm_mine', []);
             const done = await relay.waitPhase(id, ['refunded'], 60000);
             assert.strictEqual(done.initiator.sent, 'refund');
+            assert.strictEqual(await B.provider.getBalance(alice.B.address) - aliceBefore, ETH);
+        });
+        await t.test('bob never locks: alice refunded after expiry, never-locked alert', async () => {
+            const s = await newSwap(crypto.randomBytes(32), bob.btc.pub, 5);
+            const id = await proposeOk(s.terms);
+            await (await htlcB.connect(alice.B).lock(bob.B.address, s.terms.hashlock,
+                s.terms.initiator.timelock, { value: ETH })).wait();
+            await relay.waitPhase(id, ['init-locked']);
+            await btc.mine(6, burn); // past height T: bob can no longer be expected to lock
+            const bTime = Number((await B.provider.getBlock('latest')).timestamp);
+            const aliceBefore = await B.provider.getBalance(alice.B.address);
+            await B.rpc('evm_increaseTime', [s.terms.initiator.timelock - bTime + 2]);
+            await B.rpc('evm_mine', []);
+            const done = await relay.waitPhase(id, ['refunded'], 60000);
+            assert.strictEqual(done.participant.status, 'none');
+            assert.ok(done.alerts & 2, 'never-locked alert');
             assert.strictEqual(await B.provider.getBalance(alice.B.address) - aliceBefore, ETH);
         });
     } catch (e) {
