@@ -23,7 +23,7 @@
 #include "relay/core/diag.h"
 
 #define QIAO_HTLC_PREIMAGE_LEN 32
-#define QIAO_HTLC_ADDR_MAX 32
+#define QIAO_HTLC_ADDR_MAX 33 /* EVM: 20-byte address; Bitcoin: 33-byte compressed key */
 
 enum qiao_htlc_hash { QIAO_HTLC_SHA256 = 1, QIAO_HTLC_KECCAK256 = 2 };
 enum qiao_htlc_leg_id { QIAO_HTLC_INIT = 0, QIAO_HTLC_PART = 1 };

@@ -14,9 +14,11 @@ static const char *const sent_names[3] = {"none", "claim", "refund"};
 
 static const char *const terms_leg_keys[] = {"chain", "family", "contract", "hash", "sender",
                                              "receiver", "amount", "timelock", "finality_s",
-                                             "submit_s", "from_height", NULL};
-static const char *const state_leg_keys[] = {"status", "lock_id", "seen_height", "sent",
-                                             "sent_tx", "attempts", "error", NULL};
+                                             "submit_s", "from_height", "timelock_height",
+                                             "block_s_min", "block_s_max", "claim_to",
+                                             "refund_to", "fee_sat", NULL};
+static const char *const state_leg_keys[] = {"status", "lock_id", "lock_vout", "seen_height",
+                                             "sent", "sent_tx", "attempts", "error", NULL};
 static const char *const terms_top_keys[] = {"format", "hashlock", "preimage_len", "margin_s",
                                              "claim_for_counterparty", "initiator", "participant",
                                              "_comment", NULL};
@@ -109,20 +111,106 @@ static qiao_err parse_hash(enum qiao_htlc_hash *h, const cJSON *leg, const char 
     return QIAO_OK;
 }
 
+/* A Bitcoin leg's parties are compressed public keys: the receiver's signs the claim, the
+ * sender's the refund.  Only the prefix is checked here (the pure engine has no curve); the
+ * Bitcoin adapter refuses a key that is not on the curve when it builds the script. */
+static qiao_err pubkey_field(uint8_t out[33], const cJSON *leg, const char *key,
+                             const char *where, struct qiao_diag *d)
+{
+    QIAO_TRY(hex_field(out, 33, leg, key, where, d));
+    if (out[0] != 0x02 && out[0] != 0x03)
+        return QIAO_FAIL(d, QIAO_EINVAL, "bad-value", "%s.%s: not a compressed public key "
+                         "(prefix %02x)", where, key, out[0]);
+    return QIAO_OK;
+}
+
+static qiao_err u32_field(uint32_t *out, const cJSON *leg, const char *key, const char *where,
+                          struct qiao_diag *d)
+{
+    uint64_t v;
+    QIAO_TRY(req_u64(&v, leg, key, UINT32_MAX, where, d));
+    *out = (uint32_t)v;
+    return QIAO_OK;
+}
+
+/* An optional scriptPubKey: 1 to QIAO_HTLC_SPK_MAX bytes of hex with a 0x prefix. */
+static qiao_err spk_field(uint8_t *out, size_t *len, const cJSON *leg, const char *key,
+                          const char *where, struct qiao_diag *d)
+{
+    const char *s;
+    if (!qiao_json_get(leg, key))
+        return QIAO_OK;
+    if (qiao_json_str(&s, leg, key, d))
+        return qiao_diag_wrap(d, "%s", where);
+    if (strncmp(s, "0x", 2) != 0 || strlen(s) < 4 || strlen(s) > 2 + 2 * QIAO_HTLC_SPK_MAX)
+        return QIAO_FAIL(d, QIAO_EINVAL, "wrong-length", "%s.%s: 0x and 1 to %d bytes of hex",
+                         where, key, QIAO_HTLC_SPK_MAX);
+    if (qiao_hex_decode(out, QIAO_HTLC_SPK_MAX, len, s + 2, strlen(s) - 2, d))
+        return qiao_diag_wrap(d, "%s.%s", where, key);
+    return QIAO_OK;
+}
+
+static qiao_err parse_payout(struct qiao_htlc_leg_drive *dr, const cJSON *leg, const char *where,
+                             struct qiao_diag *d)
+{
+    QIAO_TRY(spk_field(dr->claim_to, &dr->claim_to_len, leg, "claim_to", where, d));
+    QIAO_TRY(spk_field(dr->refund_to, &dr->refund_to_len, leg, "refund_to", where, d));
+    if (!qiao_json_get(leg, "fee_sat"))
+        return QIAO_OK;
+    return req_u64(&dr->fee_sat, leg, "fee_sat", 100000000u, where, d);
+}
+
+static qiao_err parse_bitcoin(struct qiao_htlc_leg_drive *dr, struct qiao_htlc_leg *l,
+                              const cJSON *leg, const char *where, struct qiao_diag *d)
+{
+    dr->family = QIAO_HTLC_FAMILY_BITCOIN;
+    l->addr_len = 33;
+    if (qiao_json_get(leg, "contract"))
+        return QIAO_FAIL(d, QIAO_EINVAL, "unknown-key", "%s.contract: a bitcoin leg has no "
+                         "contract (its script follows from the terms)", where);
+    QIAO_TRY(pubkey_field(l->sender, leg, "sender", where, d));
+    QIAO_TRY(pubkey_field(l->receiver, leg, "receiver", where, d));
+    QIAO_TRY(u32_field(&dr->height.height, leg, "timelock_height", where, d));
+    QIAO_TRY(u32_field(&dr->height.block_s_min, leg, "block_s_min", where, d));
+    QIAO_TRY(u32_field(&dr->height.block_s_max, leg, "block_s_max", where, d));
+    return parse_payout(dr, leg, where, d);
+}
+
 static qiao_err parse_family(struct qiao_htlc_leg_drive *dr, struct qiao_htlc_leg *l,
                              const cJSON *leg, const char *where, struct qiao_diag *d)
 {
+    static const char *const btc_only[] = {"timelock_height", "block_s_min", "block_s_max",
+                                           "claim_to", "refund_to", "fee_sat"};
     const char *s;
     if (qiao_json_str(&s, leg, "family", d))
         return qiao_diag_wrap(d, "%s", where);
+    if (strcmp(s, "bitcoin") == 0)
+        return parse_bitcoin(dr, l, leg, where, d);
     if (strcmp(s, "evm") != 0)
         return QIAO_FAIL(d, QIAO_EUNSUPPORTED, "unsupported-family", "%s.family: \"%.40s\": "
-                         "this build drives evm legs only", where, s);
+                         "evm or bitcoin", where, s);
+    for (int i = 0; i < 6; i++)
+        if (qiao_json_get(leg, btc_only[i]))
+            return QIAO_FAIL(d, QIAO_EINVAL, "unknown-key", "%s.%s: only a bitcoin leg has it",
+                             where, btc_only[i]);
     dr->family = QIAO_HTLC_FAMILY_EVM;
     l->addr_len = 20;
     QIAO_TRY(hex_field(dr->contract, 20, leg, "contract", where, d));
     QIAO_TRY(hex_field(l->sender, 20, leg, "sender", where, d));
     return hex_field(l->receiver, 20, leg, "receiver", where, d);
+}
+
+/* Bitcoin amounts are satoshis and the script's hash is SHA-256 (OP_SHA256). */
+static qiao_err check_bitcoin_leg(const struct qiao_htlc_leg *l, uint64_t amount,
+                                  const char *where, struct qiao_diag *d)
+{
+    if (amount > 2100000000000000ull)
+        return QIAO_FAIL(d, QIAO_ERANGE, "out-of-range", "%s.amount: %llu sat is above 21 million "
+                         "BTC", where, (unsigned long long)amount);
+    if (l->hash != QIAO_HTLC_SHA256)
+        return QIAO_FAIL(d, QIAO_EINVAL, "unsupported-hash", "%s.hash: a bitcoin leg's script "
+                         "hashes with sha256 (OP_SHA256)", where);
+    return QIAO_OK;
 }
 
 static qiao_err parse_terms_leg(struct qiao_htlc_record *r, int i, const cJSON *leg,
@@ -137,6 +225,8 @@ static qiao_err parse_terms_leg(struct qiao_htlc_record *r, int i, const cJSON *
     QIAO_TRY(req_u64(&v, leg, "amount", UINT64_MAX, where, d));
     for (int b = 0; b < 8; b++)
         l->amount[31 - b] = (uint8_t)(v >> (8 * b));
+    if (dr->family == QIAO_HTLC_FAMILY_BITCOIN)
+        QIAO_TRY(check_bitcoin_leg(l, v, where, d));
     QIAO_TRY(req_u64(&l->timelock, leg, "timelock", UINT64_MAX, where, d));
     QIAO_TRY(req_u64(&v, leg, "finality_s", UINT32_MAX, where, d));
     l->finality_s = (uint32_t)v;
@@ -157,6 +247,16 @@ static qiao_err parse_state_leg(struct qiao_htlc_record *r, int i, const cJSON *
     if (qiao_json_get(leg, "lock_id")) {
         QIAO_TRY(hex_field(dr->lock_id, 32, leg, "lock_id", where, d));
         dr->has_lock_id = 1;
+    }
+    if (qiao_json_get(leg, "lock_vout")) {
+        if (dr->family != QIAO_HTLC_FAMILY_BITCOIN || !dr->has_lock_id)
+            return QIAO_FAIL(d, QIAO_EINVAL, "unknown-key", "%s.lock_vout: only a bitcoin leg "
+                             "with a lock_id has it", where);
+        QIAO_TRY(opt_u64(&v, leg, "lock_vout", where, d));
+        if (v > UINT32_MAX)
+            return QIAO_FAIL(d, QIAO_ERANGE, "out-of-range", "%s.lock_vout: too large", where);
+        dr->lock_vout = (uint32_t)v;
+        v = 0;
     }
     QIAO_TRY(opt_u64(&dr->seen_height, leg, "seen_height", where, d));
     QIAO_TRY(name_of(&sent, leg, "sent", sent_names, 3, where, d));
@@ -259,7 +359,19 @@ qiao_err qiao_htlc_record_parse_text(struct qiao_htlc_record *r, const char *tex
 
 static void add_hex(cJSON *o, const char *key, const uint8_t *p, size_t n)
 {
-    char hex[2 * 32 + 3];
+    /* Hashes and ids are 32 bytes, a Bitcoin leg's keys 33 (QIAO_HTLC_ADDR_MAX). */
+    char hex[2 * QIAO_HTLC_ADDR_MAX + 3];
+    if (n > QIAO_HTLC_ADDR_MAX)
+        return;
+    qiao_hex_encode0x(hex, p, n);
+    cJSON_AddStringToObject(o, key, hex);
+}
+
+static void add_spk(cJSON *o, const char *key, const uint8_t *p, size_t n)
+{
+    char hex[2 * QIAO_HTLC_SPK_MAX + 3];
+    if (!n || n > QIAO_HTLC_SPK_MAX)
+        return;
     qiao_hex_encode0x(hex, p, n);
     cJSON_AddStringToObject(o, key, hex);
 }
@@ -292,7 +404,17 @@ static cJSON *leg_json(const struct qiao_htlc_record *r, int i)
     cJSON *o = cJSON_CreateObject();
     add_u64(o, "chain", l->chain_id);
     cJSON_AddStringToObject(o, "family", qiao_htlc_family_name(dr->family));
-    add_hex(o, "contract", dr->contract, 20);
+    if (dr->family == QIAO_HTLC_FAMILY_BITCOIN) {
+        add_u64(o, "timelock_height", dr->height.height);
+        add_u64(o, "block_s_min", dr->height.block_s_min);
+        add_u64(o, "block_s_max", dr->height.block_s_max);
+        add_spk(o, "claim_to", dr->claim_to, dr->claim_to_len);
+        add_spk(o, "refund_to", dr->refund_to, dr->refund_to_len);
+        if (dr->fee_sat)
+            add_u64(o, "fee_sat", dr->fee_sat);
+    } else {
+        add_hex(o, "contract", dr->contract, 20);
+    }
     cJSON_AddStringToObject(o, "hash", l->hash == QIAO_HTLC_KECCAK256 ? "keccak256" : "sha256");
     add_hex(o, "sender", l->sender, l->addr_len);
     add_hex(o, "receiver", l->receiver, l->addr_len);
@@ -305,6 +427,8 @@ static cJSON *leg_json(const struct qiao_htlc_record *r, int i)
     cJSON_AddStringToObject(o, "status", status_names[r->swap.status[i] & 3]);
     if (dr->has_lock_id)
         add_hex(o, "lock_id", dr->lock_id, 32);
+    if (dr->has_lock_id && dr->family == QIAO_HTLC_FAMILY_BITCOIN)
+        add_u64(o, "lock_vout", dr->lock_vout);
     add_u64(o, "seen_height", dr->seen_height);
     cJSON_AddStringToObject(o, "sent", sent_names[dr->sent <= 2 ? dr->sent : 0]);
     if (dr->sent)
@@ -346,9 +470,15 @@ static void put_be64(uint8_t *p, uint64_t v)
         p[7 - b] = (uint8_t)(v >> (8 * b));
 }
 
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    for (int b = 0; b < 4; b++)
+        p[3 - b] = (uint8_t)(v >> (8 * b));
+}
+
 void qiao_htlc_record_id(uint8_t id[32], const struct qiao_htlc_record *r)
 {
-    uint8_t buf[11 + 32 + 2 * (8 + 20 + 2 * QIAO_HTLC_ADDR_MAX + 32 + 8)];
+    uint8_t buf[11 + 32 + 2 * (8 + 20 + 2 * QIAO_HTLC_ADDR_MAX + 32 + 8 + 12)];
     size_t n = 0;
     memcpy(buf, QIAO_HTLC_RECORD_FORMAT, 11), n = 11;
     memcpy(buf + n, r->swap.terms.hashlock, 32), n += 32;
@@ -361,6 +491,11 @@ void qiao_htlc_record_id(uint8_t id[32], const struct qiao_htlc_record *r)
         memcpy(buf + n, l->receiver, a), n += a;
         memcpy(buf + n, l->amount, 32), n += 32;
         put_be64(buf + n, l->timelock), n += 8;
+        if (r->drive[i].family == QIAO_HTLC_FAMILY_BITCOIN) { /* EVM ids stay as they were */
+            const struct qiao_htlc_height_lock *h = &r->drive[i].height;
+            put_be32(buf + n, h->height), put_be32(buf + n + 4, h->block_s_min);
+            put_be32(buf + n + 8, h->block_s_max), n += 12;
+        }
     }
     qiao_keccak256(id, buf, n);
 }

@@ -17,12 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "htlc/height_clock.h"
 #include "htlc/swap.h"
 #include "relay/core/diag.h"
 
 #define QIAO_HTLC_RECORD_FORMAT "qiao-swap/1"
 #define QIAO_HTLC_RECORD_MAX_BYTES 8192
 #define QIAO_HTLC_NOTE_MAX 160
+#define QIAO_HTLC_SPK_MAX 64 /* a payout scriptPubKey (P2WSH and P2TR are 34 bytes) */
 
 enum qiao_htlc_family { QIAO_HTLC_FAMILY_EVM = 1, QIAO_HTLC_FAMILY_BITCOIN = 2 };
 
@@ -32,9 +34,17 @@ enum qiao_htlc_sent { QIAO_HTLC_SENT_NONE = 0, QIAO_HTLC_SENT_CLAIM, QIAO_HTLC_S
 /** The relay's per-leg driving state. */
 struct qiao_htlc_leg_drive {
     enum qiao_htlc_family family;
-    uint8_t contract[20];      /* EVM: the HashedTimelock */
+    uint8_t contract[20];      /* EVM: the HashedTimelock (Bitcoin: zero) */
+    struct qiao_htlc_height_lock height; /* Bitcoin: the CLTV height and block interval bounds */
+    /* Bitcoin, optional: where the relay pays a claim or refund it signs for a party that
+     * delegated that branch's key to it (scriptPubKeys), and the fee it pays (satoshis). */
+    uint8_t claim_to[QIAO_HTLC_SPK_MAX], refund_to[QIAO_HTLC_SPK_MAX];
+    size_t claim_to_len, refund_to_len;
+    uint64_t fee_sat;
     int has_lock_id;
-    uint8_t lock_id[32];       /* EVM: the contract's lock id, from the verified Locked event */
+    uint8_t lock_id[32];       /* EVM: the contract's lock id, from the verified Locked event;
+                                  Bitcoin: the funding txid (internal order) */
+    uint32_t lock_vout;        /* Bitcoin: the funding output's index */
     uint64_t from_height;      /* first block scanned for this leg */
     uint64_t seen_height;      /* block of the last applied event (0: none) */
     enum qiao_htlc_sent sent;  /* the relay's last transaction on this leg */

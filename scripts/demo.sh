@@ -12,7 +12,9 @@
 #   5. their delivery (when the notaries run), and a summary of each message;
 #   5b. the cold-chain record's evidence bundle and trust file (demo-out/evidence-cold-chain.json,
 #      demo-out/trust.json), exported from notary-1 and verified offline by `qiao verify`;
-#   6. a short `qiao bench primitives`.
+#   6. one atomic swap between the trade chain and Bitcoin regtest (scripts/swap_demo.js), each
+#      step with its block heights (when the notaries run);
+#   7. a short `qiao bench primitives`.
 #
 # Everything it starts is stopped on exit, success or failure (trap, by PID).
 # Options: --keep  leave the devnet running (stop it with: node scripts/devnet.js down --dir demo-out)
@@ -167,5 +169,12 @@ if [ "$RELAY" = 1 ] && "$QIAO" --help 2>/dev/null | grep -q '^  evidence '; then
     say "anyone can re-run this offline: build/qiao verify demo-out/evidence-cold-chain.json --trust demo-out/trust.json"
 fi
 
-bold "6. Primitive benchmark (short)"
+if [ "$RELAY" = 1 ]; then
+    bold "6. Swap: 1 ETH on the trade chain (7002) for 0.5 BTC on Bitcoin regtest, through a relay"
+    # Starts its own bcoin regtest and a single-notary swap relay under demo-out/swap and stops
+    # both when it exits (docs/DEMO.md).
+    node "$ROOT/scripts/swap_demo.js" --dir "$OUT"
+fi
+
+bold "7. Primitive benchmark (short)"
 QIAO_BENCH_SECONDS=${QIAO_BENCH_SECONDS:-0.3} "$QIAO" bench primitives

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "adapters/bitcoin/btc_htlc.h"
 #include "relay/api/server.h"
 #include "relay/core/hex.h"
 #include "relay/core/log.h"
@@ -146,6 +147,8 @@ void qiao_swap_watch_legs(struct qiao_dmn_swaps *sw, const struct qiao_swap_slot
         memcpy(job->hashlock, s->r.swap.terms.hashlock, 32);
         job->leg = i, job->chain = s->r.swap.terms.leg[i].chain_id;
         job->height = s->r.drive[i].from_height;
+        if (qiao_swap_is_bitcoin(&s->r, i))
+            qiao_swap_btc_watch_job(sw, &s->r, i, job);
         qiao_swap_worker_post(sw->worker, job);
     }
 }
@@ -227,17 +230,23 @@ static void on_observed(struct qiao_dmn_swaps *sw, const struct qiao_swq_item *e
 {
     struct qiao_swap_slot *s = qiao_swap_find(sw, ev->id);
     struct qiao_htlc_event e;
+    struct qiao_btc_htlc_match m;
     struct qiao_diag d = {0};
-    if (!s || ev->leg < 0 || ev->leg > 1 || !engine_event(s, ev, &e))
+    if (!s || ev->leg < 0 || ev->leg > 1)
+        return;
+    int btc = qiao_swap_is_bitcoin(&s->r, ev->leg);
+    if (btc ? !qiao_swap_btc_event(s, ev, &e, &m) : !engine_event(s, ev, &e))
         return;
     const struct qiao_htlc_leg *l = &s->r.swap.terms.leg[ev->leg];
-    if (ev->kind == QIAO_SWQ_LOCKED && (!zero20(ev->token) || memcmp(ev->sender, l->sender, 20)))
+    if (!btc && ev->kind == QIAO_SWQ_LOCKED &&
+        (!zero20(ev->token) || memcmp(ev->sender, l->sender, 20)))
         refuse(s, ev, "lock-mismatch", zero20(ev->token) ? "lock made by another sender"
                                                          : "lock of a token, not the chain's coin");
     else if (qiao_htlc_apply(sw->dm->cx, &s->r.swap, &e, &d))
         refuse(s, ev, d.reason, d.msg);
     else if (ev->kind == QIAO_SWQ_LOCKED)
-        s->r.drive[ev->leg].has_lock_id = 1, memcpy(s->r.drive[ev->leg].lock_id, ev->lock_id, 32);
+        s->r.drive[ev->leg].has_lock_id = 1, memcpy(s->r.drive[ev->leg].lock_id, ev->lock_id, 32),
+        s->r.drive[ev->leg].lock_vout = ev->vout;
     if (s->r.swap.status[ev->leg] != QIAO_HTLC_NONE || ev->kind != QIAO_SWQ_LOCKED)
         s->r.drive[ev->leg].seen_height = ev->height;
     char what[48];
@@ -276,6 +285,10 @@ void qiao_swap_send(struct qiao_dmn_swaps *sw, struct qiao_swap_slot *s, int leg
     memcpy(job->lock_id, s->r.drive[leg].lock_id, 32);
     memcpy(job->preimage, s->r.swap.preimage, QIAO_HTLC_PREIMAGE_LEN);
     job->leg = leg, job->action = action, job->chain = s->r.swap.terms.leg[leg].chain_id;
+    if (qiao_swap_is_bitcoin(&s->r, leg) && !qiao_swap_btc_prepare(sw, &s->r, leg, action, job)) {
+        free(job);
+        return;
+    }
     s->busy[leg] = 1;
     qiao_swap_worker_post(sw->worker, job);
 }
@@ -284,7 +297,7 @@ static void act_leg(struct qiao_dmn_swaps *sw, struct qiao_swap_slot *s, int leg
 {
     uint64_t now;
     struct qiao_htlc_action acts[2];
-    if (!qiao_swap_clock(sw, s->r.swap.terms.leg[leg].chain_id, &now, NULL))
+    if (!qiao_swap_leg_now(sw, &s->r, leg, &now))
         return;
     uint32_t alerts = s->r.swap.alerts;
     size_t n = qiao_htlc_due(acts, &s->r.swap, now);
@@ -299,6 +312,8 @@ static void act_leg(struct qiao_dmn_swaps *sw, struct qiao_swap_slot *s, int leg
                                                                     : QIAO_HTLC_SENT_REFUND;
         if (dr->sent == a && !dr->error[0])
             continue; /* it landed; its log is on the way to finality */
+        if (qiao_swap_is_bitcoin(&s->r, leg) && !qiao_swap_btc_can_act(sw, &s->r, leg, a))
+            continue; /* the party holds that key and spends the leg itself */
         qiao_swap_send(sw, s, leg, a);
     }
 }
@@ -308,7 +323,7 @@ static void drop_done(struct qiao_dmn_swaps *sw)
     for (size_t i = 0; i < sw->n;) {
         struct qiao_swap_slot *s = sw->slots[i];
         uint64_t now_part = 0;
-        qiao_swap_clock(sw, s->r.swap.terms.leg[QIAO_HTLC_PART].chain_id, &now_part, NULL);
+        qiao_swap_leg_now(sw, &s->r, QIAO_HTLC_PART, &now_part);
         if (!qiao_htlc_record_done(&s->r, now_part) || s->busy[0] || s->busy[1]) {
             i++;
             continue;
@@ -383,7 +398,8 @@ static qiao_err worker_start(struct qiao_dmn_swaps *sw, struct qiao_diag *d)
     if (!o)
         return QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "swap worker options");
     for (unsigned i = 0; i < cfg->n_chains; i++)
-        if (strcmp(cfg->chains[i].family, "evm") == 0)
+        if (strcmp(cfg->chains[i].family, "evm") == 0 ||
+            strcmp(cfg->chains[i].family, "bitcoin") == 0)
             o->chains[o->n_chains++] = cfg->chains[i];
     memcpy(o->seckey, sw->dm->key.seckey, 32);
     snprintf(o->nonce_prefix, sizeof(o->nonce_prefix), "%s", cfg->store_path);

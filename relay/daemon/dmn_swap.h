@@ -45,6 +45,8 @@ enum qiao_swq_kind {
     QIAO_SWQ_SENT,      /* outcome of a SEND: ok (receipt status 1) or error */
 };
 
+#define QIAO_SWQ_RAW_MAX 512 /* a one-input, one-output HTLC spend is under 400 bytes */
+
 struct qiao_swq_item {
     struct qiao_swq_item *next;
     enum qiao_swq_kind kind;
@@ -62,6 +64,15 @@ struct qiao_swq_item {
     /* CLAIMED: the revealed preimage (any length the log carried, capped) */
     uint8_t preimage[64];
     size_t preimage_len;
+    /* Bitcoin legs (dmn_swap_btc*.c): the leg's P2WSH program (WATCH); the outpoint locked or
+     * spent and its value (LOCKED, CLAIMED, REFUNDED: lock_id holds the txid); the signed spend
+     * (SEND), built on the service thread where the record is. */
+    int bitcoin;
+    uint8_t program[32];
+    uint32_t vout;
+    uint64_t value;
+    uint8_t raw[QIAO_SWQ_RAW_MAX];
+    size_t raw_len;
     /* SEND / SENT */
     enum qiao_htlc_sent action;
     uint8_t tx[32];

@@ -29,6 +29,24 @@ static const cJSON *terms_param(const cJSON *params)
     return params;
 }
 
+/* A Bitcoin leg's seconds deadline against its height lock, from the verified tip
+ * (htlc/height_clock.h).  The tip is known only once the worker follows the chain, which it does
+ * once a leg is watched, so the first Bitcoin swap on a chain needs from_height. */
+static qiao_err check_height(const struct qiao_htlc_record *r, int i, int have, uint64_t h,
+                             uint64_t t, struct qiao_diag *d)
+{
+    if (!have && !r->drive[i].from_height)
+        return QIAO_FAIL(d, QIAO_ESTATE, "chain-not-ready", "%s.chain: no verified tip of "
+                         "bitcoin chain %llu yet; give from_height", leg_names[i],
+                         (unsigned long long)r->swap.terms.leg[i].chain_id);
+    if (!have)
+        return QIAO_OK; /* checked by the CLI and by the engine's own ordering rules */
+    if (qiao_htlc_height_check(&r->drive[i].height, r->swap.terms.leg[i].timelock, i == 0, h, t,
+                               d))
+        return qiao_diag_wrap(d, "%s", leg_names[i]);
+    return QIAO_OK;
+}
+
 /* The relay's rules on top of the engine's: each leg's chain is one this notary follows, and is
  * EVM; the start block is known. */
 static qiao_err check_legs(struct qiao_daemon *dm, struct qiao_htlc_record *r, uint64_t *now,
@@ -40,11 +58,13 @@ static qiao_err check_legs(struct qiao_daemon *dm, struct qiao_htlc_record *r, u
         if (ci < 0)
             return QIAO_FAIL(d, QIAO_EINVAL, "unknown-chain", "%s.chain: %llu is not in this "
                              "notary's configuration", leg_names[i], (unsigned long long)chain);
-        if (strcmp(dm->cfg->chains[ci].family, "evm") != 0)
+        if (strcmp(dm->cfg->chains[ci].family, qiao_htlc_family_name(r->drive[i].family)) != 0)
             return QIAO_FAIL(d, QIAO_EUNSUPPORTED, "unsupported-family", "%s.chain: %llu is a %s "
-                             "chain; this build drives evm legs only", leg_names[i],
-                             (unsigned long long)chain, dm->cfg->chains[ci].family);
+                             "chain, the leg says %s", leg_names[i], (unsigned long long)chain,
+                             dm->cfg->chains[ci].family, qiao_htlc_family_name(r->drive[i].family));
         int have = qiao_swap_clock(dm->swaps, chain, &t, &h);
+        if (r->drive[i].family == QIAO_HTLC_FAMILY_BITCOIN)
+            QIAO_TRY(check_height(r, i, have, h, t, d));
         if (have && t > *now)
             *now = t; /* a chain ahead of the wall clock: its timelocks count from its own time */
         if (r->drive[i].from_height)
@@ -165,6 +185,9 @@ static void why_leg(struct qiao_daemon *dm, const struct qiao_htlc_record *r, in
         n += snprintf(out + n, cap - (size_t)n, "; chain time %llu at block %llu, timelock %llu",
                       (unsigned long long)t, (unsigned long long)h,
                       (unsigned long long)r->swap.terms.leg[i].timelock);
+    if (have && qiao_swap_is_bitcoin(r, i) && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, " (height lock %u: refund from tip %u)",
+                      dr->height.height, dr->height.height);
     if (dr->sent && (size_t)n < cap)
         snprintf(out + n, cap - (size_t)n, "; relay sent a %s (attempt %u)%s%s",
                  dr->sent == QIAO_HTLC_SENT_CLAIM ? "claim" : "refund", dr->attempts,
@@ -213,9 +236,13 @@ static qiao_err m_refund(struct qiao_daemon *dm, const cJSON *params, cJSON **re
     cJSON *legs = cJSON_CreateArray();
     for (int i = 0; i < 2; i++) {
         uint64_t t = 0, tl = s->r.swap.terms.leg[i].timelock;
-        int have = qiao_swap_clock(dm->swaps, s->r.swap.terms.leg[i].chain_id, &t, NULL);
+        int have = qiao_swap_leg_now(dm->swaps, &s->r, i, &t); /* Bitcoin: the height clock */
         if (s->r.swap.status[i] != QIAO_HTLC_LOCKED || !s->r.drive[i].has_lock_id)
             snprintf(why[i], sizeof(why[i]), "%s leg is not locked", leg_names[i]);
+        else if (qiao_swap_is_bitcoin(&s->r, i) &&
+                 !qiao_swap_btc_can_act(dm->swaps, &s->r, i, QIAO_HTLC_SENT_REFUND))
+            snprintf(why[i], sizeof(why[i]), "%s leg: the refund key is not delegated to this "
+                     "relay (or no refund_to/fee_sat)", leg_names[i]);
         else if (!have || t < tl)
             snprintf(why[i], sizeof(why[i]), "%s leg expires at %llu, chain time is %llu",
                      leg_names[i], (unsigned long long)tl, (unsigned long long)t);

@@ -18,6 +18,7 @@ struct qiao_swap_watch {
     uint8_t id[32];
     int leg;
     uint64_t chain;
+    uint8_t program[32]; /* Bitcoin: the leg's P2WSH program */
     uint8_t contract[20];
     uint8_t hashlock[32];
     uint64_t from;
@@ -42,5 +43,32 @@ qiao_err qiao_swap_evm_send(struct qiao_evm_source *src, struct qiao_crypto *cx,
                             const struct qiao_cfg_chain *c, const uint8_t seckey[32],
                             const char *nonce_path, const struct qiao_swq_item *job,
                             uint8_t tx[32], struct qiao_diag *d);
+
+/* ---- Bitcoin chains (dmn_swap_btc.c) ---- */
+
+struct qiao_swap_btc;
+struct lws_context;
+
+/**
+ * One round on a Bitcoin chain: connect (*b created on first use), anchor at `from` (again when
+ * restart), follow verified headers, report the tip (CLOCK) and every watched HTLC lock, claim or
+ * refund proven in a block final under the chain's confirmations.  Out: events pushed on out.
+ * Reasons: the RPC client's, qiao_btc_source_follow's, qiao_btc_source_htlc_observe's.
+ */
+qiao_err qiao_swap_btc_round(struct qiao_swap_btc **b, struct lws_context *lws,
+                             struct qiao_crypto *cx, const struct qiao_cfg_chain *cfg,
+                             unsigned timeout_ms, uint64_t from, int restart,
+                             struct qiao_swap_watch *ws, size_t nw, struct qiao_swq *out,
+                             struct qiao_diag *d);
+/** The next block the chain will scan (UINT64_MAX before it is anchored). */
+uint64_t qiao_swap_btc_cursor(const struct qiao_swap_btc *b);
+/**
+ * Broadcast job's signed spend and confirm the node's mempool took it.  Out: tx (its txid).
+ * Reasons: "chain-not-ready", "no-transaction", qiao_btc_source_send's ("not-accepted", ...).
+ */
+qiao_err qiao_swap_btc_send(struct qiao_swap_btc *b, struct qiao_crypto *cx,
+                            const struct qiao_swq_item *job, uint8_t tx[32], struct qiao_diag *d);
+/** Free the chain's client and headers.  NULL is a no-op. */
+void qiao_swap_btc_destroy(struct qiao_swap_btc *b);
 
 #endif

@@ -52,4 +52,29 @@ void qiao_swap_watch_legs(struct qiao_dmn_swaps *sw, const struct qiao_swap_slot
 void qiao_swap_send(struct qiao_dmn_swaps *sw, struct qiao_swap_slot *s, int leg,
                     enum qiao_htlc_sent action);
 
+/* ---- Bitcoin legs (dmn_swap_btc_svc.c) ---- */
+
+struct qiao_btc_htlc_match;
+struct qiao_htlc_event;
+
+/** 1 when leg of r is a Bitcoin leg. */
+int qiao_swap_is_bitcoin(const struct qiao_htlc_record *r, int leg);
+/** The leg's engine time: its chain's verified tip time, or for Bitcoin the height clock.
+ *  Returns 0 while the chain has no verified tip. */
+int qiao_swap_leg_now(const struct qiao_dmn_swaps *sw, const struct qiao_htlc_record *r, int leg,
+                      uint64_t *now);
+/** Fill a WATCH job's Bitcoin fields (the leg's P2WSH program). */
+void qiao_swap_btc_watch_job(struct qiao_dmn_swaps *sw, const struct qiao_htlc_record *r, int leg,
+                             struct qiao_swq_item *job);
+/** The engine event for a Bitcoin observation (e->preimage points into m); 0 when it is a repeat
+ *  or not about the output the engine took as the lock. */
+int qiao_swap_btc_event(struct qiao_swap_slot *s, const struct qiao_swq_item *ev,
+                        struct qiao_htlc_event *e, struct qiao_btc_htlc_match *m);
+/** 1 when the relay holds the key of that branch of the leg (delegated) and has a payout. */
+int qiao_swap_btc_can_act(struct qiao_dmn_swaps *sw, const struct qiao_htlc_record *r, int leg,
+                          enum qiao_htlc_sent action);
+/** Build and sign the leg's spend into job; 0 when it cannot (logged). */
+int qiao_swap_btc_prepare(struct qiao_dmn_swaps *sw, const struct qiao_htlc_record *r, int leg,
+                          enum qiao_htlc_sent action, struct qiao_swq_item *job);
+
 #endif

@@ -32,6 +32,9 @@ struct swchain {
     uint64_t cursor; /* next block to scan */
     char nonce_path[QIAO_CFG_PATH_MAX + 48];
     char error[QIAO_HTLC_NOTE_MAX];
+    int bitcoin;                /* a Bitcoin chain: btc below instead of src */
+    struct qiao_swap_btc *btc;  /* dmn_swap_btc.c */
+    int restart;                /* re-anchor the Bitcoin chain lower */
 };
 
 struct qiao_swap_worker {
@@ -91,6 +94,10 @@ static void add_watch(struct qiao_swap_worker *w, const struct qiao_swq_item *jo
     memcpy(x->id, job->id, 32), memcpy(x->contract, job->contract, 20);
     memcpy(x->hashlock, job->hashlock, 32);
     x->leg = job->leg, x->chain = job->chain, x->from = job->height;
+    memcpy(x->program, job->program, 32);
+    if (c->bitcoin && x->from < qiao_swap_btc_cursor(c->btc) &&
+        qiao_swap_btc_cursor(c->btc) != UINT64_MAX)
+        c->restart = 1;
     /* A leg that starts below the scanned range is scanned from its start: re-anchor. */
     if (c->src && c->src->anchored && x->from < c->cursor)
         reset_chain(c);
@@ -116,7 +123,8 @@ static void send_job(struct qiao_swap_worker *w, const struct qiao_swq_item *job
         return;
     memcpy(ev->id, job->id, 32);
     ev->leg = job->leg, ev->chain = job->chain, ev->action = job->action;
-    qiao_err err = c && c->src ? qiao_swap_evm_send(c->src, w->cx, c->cfg, w->o.seckey,
+    qiao_err err = c && c->bitcoin ? qiao_swap_btc_send(c->btc, w->cx, job, ev->tx, &d)
+                   : c && c->src ? qiao_swap_evm_send(c->src, w->cx, c->cfg, w->o.seckey,
                                                     c->nonce_path, job, ev->tx, &d)
                                : QIAO_FAIL(&d, QIAO_ESTATE, "chain-not-ready", "chain %llu has "
                                            "no connected source yet",
@@ -249,6 +257,26 @@ static void scan_final(struct qiao_swap_worker *w, struct swchain *c)
     free(mine);
 }
 
+static void round_bitcoin(struct qiao_swap_worker *w, struct swchain *c, uint64_t from)
+{
+    struct qiao_swap_watch *mine = malloc(sizeof(*mine) * (w->nw + 1));
+    struct qiao_diag d = {0};
+    size_t n = 0;
+    if (!mine)
+        return;
+    for (size_t i = 0; i < w->nw; i++)
+        if (w->ws[i].chain == c->cfg->id)
+            mine[n++] = w->ws[i];
+    int restart = c->restart;
+    c->restart = 0;
+    if (qiao_swap_btc_round(&c->btc, w->lws, w->cx, c->cfg, w->o.rpc_timeout_ms, from, restart,
+                            mine, n, w->o.events, &d))
+        note_error(c, &d);
+    else
+        c->error[0] = 0;
+    free(mine);
+}
+
 static void round_chain(struct qiao_swap_worker *w, struct swchain *c)
 {
     struct qiao_diag d = {0};
@@ -256,6 +284,10 @@ static void round_chain(struct qiao_swap_worker *w, struct swchain *c)
     uint64_t from = lowest_from(w, c->cfg->id, &any);
     if (!any)
         return;
+    if (c->bitcoin) {
+        round_bitcoin(w, c, from);
+        return;
+    }
     if (connect_and_anchor(w, c, from, &d) || follow(c, &d)) {
         note_error(c, &d);
         if (c->src && !c->src->anchored)
@@ -304,6 +336,7 @@ qiao_err qiao_swap_worker_start(struct qiao_swap_worker **out,
     qiao_swq_init(&w->jobs);
     for (unsigned i = 0; i < o->n_chains; i++) {
         w->chains[i].cfg = &w->o.chains[i];
+        w->chains[i].bitcoin = strcmp(o->chains[i].family, "bitcoin") == 0;
         snprintf(w->chains[i].nonce_path, sizeof(w->chains[i].nonce_path), "%s.swap-nonces-%llu",
                  o->nonce_prefix, (unsigned long long)o->chains[i].id);
     }
@@ -337,8 +370,10 @@ void qiao_swap_worker_stop(struct qiao_swap_worker *w)
         pthread_mutex_unlock(&w->jobs.mu);
         pthread_join(w->thread, NULL);
     }
-    for (unsigned i = 0; i < w->o.n_chains; i++)
+    for (unsigned i = 0; i < w->o.n_chains; i++) {
         qiao_evm_source_destroy(w->chains[i].src);
+        qiao_swap_btc_destroy(w->chains[i].btc);
+    }
     if (w->lws)
         lws_context_destroy(w->lws);
     qiao_crypto_destroy(w->cx);

@@ -4,110 +4,19 @@
 // mid-swap (it carries the preimage and claims for the participant: a third party's claim that
 // pays the receiver), refund of both legs after expiry (evm_increaseTime), a counterparty that
 // never locks, refusals at propose (timelock order, hash mismatch, preimage length), the contract
-// refusing 31/33/521-byte preimages, and a claim racing a refund at exactly T.
+// refusing 31/33/521-byte preimages, a claim racing a refund at exactly T, and the `swaps` events
+// on the API's WebSocket (/ws) during the refund case.
 'use strict';
 const assert = require('node:assert');
-const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const lib = require('../contracts/lib.js');
+const { Relay, sha256 } = require('./relay.js');
 
-const { ethers, ROOT, sleep } = lib;
-const QIAO = process.env.QIAO_BIN || path.join(ROOT, 'build/qiao');
+const { ethers, sleep } = lib;
 const ETH = 10n ** 18n;
-const UNUSED = '0x000000000000000000000000000000000000dEaD';
-const NOTARY = 5; // anvil dev account 5 is the notary's key (plaintext key file: test network)
-
-function freePort() {
-    return new Promise((resolve) => {
-        const s = net.createServer();
-        s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    });
-}
-
-const sha256 = (b) => '0x' + crypto.createHash('sha256').update(b).digest('hex');
-
-class Relay {
-    constructor(dir, chains) {
-        this.dir = dir; this.chains = chains; this.proc = null;
-    }
-
-    async writeConfig() {
-        this.apiPort = await freePort();
-        const meshPort = await freePort();
-        const w = new ethers.Wallet(lib.devKey(NOTARY));
-        this.address = w.address;
-        const key = path.join(this.dir, 'key.json');
-        fs.writeFileSync(key, JSON.stringify({ version: 1, address: w.address, insecure_plaintext: true,
-            secret: w.privateKey.slice(2) }), { mode: 0o600 });
-        this.cfg = path.join(this.dir, 'config.json');
-        fs.writeFileSync(this.cfg, JSON.stringify({
-            version: 1,
-            notary: { address: w.address, key_file: key },
-            committee: { id: '0x' + '11'.repeat(32), epoch: 1, members: [w.address], k: 1 },
-            chains: this.chains.map((c) => ({ id: c.chainId, name: `c${c.chainId}`, family: 'evm',
-                endpoints: { http: [c.url] }, finality: { confirmations: 1 },
-                // The config needs a lane; no Outbox or Inbox lives at this address.
-                contracts: { outbox: UNUSED, inbox: UNUSED } })),
-            lanes: [{ src: this.chains[0].chainId, dst: this.chains[1].chainId }],
-            peers: [],
-            store: { path: path.join(this.dir, 'store.db') },
-            api: { listen: `127.0.0.1:${this.apiPort}` },
-            mesh: { listen: `127.0.0.1:${meshPort}` },
-        }, null, 1));
-        this.api = `http://127.0.0.1:${this.apiPort}`;
-    }
-
-    async start() {
-        const log = fs.openSync(path.join(this.dir, 'relay.log'), 'a');
-        this.proc = spawn(QIAO, ['--log-level', 'info', 'run', '--config', this.cfg,
-            '--insecure-plaintext-key'], { stdio: ['ignore', log, log] });
-        this.proc.on('exit', () => { this.proc = null; });
-        for (let i = 0; i < 200; i++) {
-            if (this.cli(['list']).status === 0) return;
-            await sleep(100);
-        }
-        throw new Error('qiao run did not answer; see ' + path.join(this.dir, 'relay.log'));
-    }
-
-    async stop(signal = 'SIGTERM') {
-        if (!this.proc) return;
-        const p = this.proc;
-        p.kill(signal);
-        for (let i = 0; i < 100 && this.proc; i++) await sleep(50);
-        if (this.proc) p.kill('SIGKILL');
-        for (let i = 0; i < 100 && this.proc; i++) await sleep(50);
-    }
-
-    cli(args) {
-        return spawnSync(QIAO, ['swap', ...args, '--api', this.api, '--json'], { encoding: 'utf8' });
-    }
-
-    propose(terms) {
-        const f = path.join(this.dir, `terms-${crypto.randomBytes(4).toString('hex')}.json`);
-        fs.writeFileSync(f, JSON.stringify(terms));
-        return this.cli(['propose', f]);
-    }
-
-    show(id) {
-        const r = this.cli(['show', id]);
-        if (r.status !== 0) throw new Error(`qiao swap show: ${r.stderr}`);
-        return JSON.parse(r.stdout);
-    }
-
-    async waitPhase(id, phases, ms = 30000) {
-        let last = null;
-        for (let t = 0; t < ms; t += 200) {
-            last = this.show(id);
-            if (phases.includes(last.phase)) return last;
-            await sleep(200);
-        }
-        throw new Error(`swap ${id}: phase ${last && last.phase}, wanted ${phases}: ${JSON.stringify(last)}`);
-    }
-}
 
 async function chainTime(node) {
     return Number((await node.provider.getBlock('latest', false)).timestamp);
@@ -155,7 +64,7 @@ async function main() {
             let r;
             for (let i = 0; i < 50; i++) { // the relay needs each chain's verified tip first
                 r = relay.propose(terms);
-                if (r.status === 0 || !/chain-not-ready/.test(r.stderr)) break;
+                if (r.status === 0 || !/chain-not-ready|no verified tip/.test(r.stderr)) break;
                 await sleep(200);
             }
             assert.strictEqual(r.status, 0, r.stderr);
@@ -223,7 +132,10 @@ async function main() {
             assert.strictEqual(logs[0].args.receiver, bob.A.address);
         });
 
-        await t.test('refund of both legs after expiry (evm_increaseTime)', async () => {
+        await t.test('refund of both legs after expiry (evm_increaseTime), swaps events on /ws', async () => {
+            const sub = await relay.subscribe('swaps');
+            for (let i = 0; i < 50 && !sub.id; i++) await sleep(50);
+            assert.ok(sub.id, 'subscribe answered with a subscription id');
             const terms = await newSwap(crypto.randomBytes(32));
             const id = await proposeOk(terms);
             await lockBoth(terms);
@@ -237,6 +149,21 @@ async function main() {
             const done = await relay.waitPhase(id, ['refunded']);
             assert.strictEqual(done.initiator.sent, 'refund');
             assert.strictEqual(await A.provider.getBalance(alice.A.address) - aliceBefore, ETH);
+            for (let i = 0; i < 40 && !sub.events.some((e) => e.phase === 'refunded'); i++) await sleep(50);
+            sub.ws.close();
+            const bad = sub.frames.find((f) => f.id === 2);
+            assert.ok(bad && bad.error && /bad-topic/.test(JSON.stringify(bad.error)), 'unknown topic refused');
+            const evs = sub.events.filter((e) => e.id === id);
+            const names = evs.map((e) => e.event);
+            assert.strictEqual(names[0], 'proposed', names.join(','));
+            assert.strictEqual(evs[0].phase, 'proposed');
+            for (const n of ['initiator-locked', 'participant-locked', 'participant-refunded', 'initiator-refunded'])
+                assert.strictEqual(names.filter((x) => x === n).length, 1, `${n} once in ${names}`);
+            assert.ok(names.filter((x) => x === 'refund-sent').length >= 2, names.join(','));
+            assert.ok(names.indexOf('refund-sent') < names.indexOf('participant-refunded'), names.join(','));
+            assert.ok(names.indexOf('participant-refunded') < names.indexOf('initiator-refunded'), names.join(','));
+            assert.strictEqual(evs[evs.length - 1].phase, 'refunded');
+            for (let i = 1; i < evs.length; i++) assert.ok(evs[i].at >= evs[i - 1].at, 'events in time order');
         });
 
         await t.test('a counterparty that never locks: refund after expiry, alert raised', async () => {
