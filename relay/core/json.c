@@ -33,6 +33,29 @@ static qiao_err check_tree(const cJSON *node, unsigned depth, unsigned max_depth
     return QIAO_OK;
 }
 
+/* cJSON turns the escape \u0000 (or a raw NUL byte) inside a string into a NUL in its C string,
+ * which then ends early: "ab\u0000cd" would read as "ab", two texts for one value, and a key
+ * "type\u0000x" as "type".  Walk the strings of the parsed span and refuse either form.  The text
+ * already parsed, so quotes and escapes are well formed. */
+static qiao_err check_nul(const char *text, size_t len, struct qiao_diag *d)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (in_string && text[i] == '\\') {
+            if (i + 5 < len && text[i + 1] == 'u' && !memcmp(text + i + 2, "0000", 4))
+                return QIAO_FAIL(d, QIAO_EINVAL, "nul-in-string",
+                                 "JSON string holds \\u0000 at byte %zu", i);
+            i++; /* the escaped character, which may be a quote */
+        } else if (in_string && text[i] == '\0') {
+            return QIAO_FAIL(d, QIAO_EINVAL, "nul-in-string", "JSON string holds a NUL byte at %zu",
+                             i);
+        } else if (text[i] == '"') {
+            in_string = !in_string;
+        }
+    }
+    return QIAO_OK;
+}
+
 static size_t line_of(const char *text, size_t off)
 {
     size_t line = 1;
@@ -68,6 +91,8 @@ qiao_err qiao_json_parse(cJSON **out, const char *text, size_t len, size_t max_b
     qiao_err err = QIAO_OK;
     if (off < len)
         err = QIAO_FAIL(d, QIAO_EINVAL, "trailing-bytes", "unexpected data after JSON at byte %zu", off);
+    if (!err)
+        err = check_nul(text, (size_t)(end - text), d);
     if (!err)
         err = check_tree(root, 0, max_depth, d);
     if (err) {

@@ -36,6 +36,32 @@ static void test_parse_rules(void)
     cJSON_Delete(j);
 }
 
+/* cJSON decodes \u0000 (and copies a raw NUL) into its C strings, which end there: "ab\u0000cd"
+ * would read as "ab", so two texts would give one value, and a key "type\u0000x" would be the
+ * key "type".  The parser must refuse a NUL inside any string or key. */
+static void test_nul_in_strings(void)
+{
+    static const char *const bad[] = {
+        "{\"a\":\"x\\u0000y\"}", "{\"a\\u0000b\":1}", "[\"\\u0000\"]",
+        "{\"a\":\"\\u0000\"}", "{\"a\":[\"ok\",\"p\\u0000\"]}",
+    };
+    cJSON *j = NULL;
+    struct qiao_diag d = {0};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        QT_CHECKF(parse(bad[i], &j, &d) == QIAO_EINVAL && !j, "case %zu: %s", i, bad[i]);
+        QT_CHECKF(strcmp(d.reason, "nul-in-string") == 0, "case %zu: %s", i, d.reason);
+        cJSON_Delete(j), j = NULL;
+    }
+    static const char raw[] = "{\"a\":\"x\0y\"}"; /* a raw NUL byte inside the string */
+    QT_CHECK(qiao_json_parse(&j, raw, sizeof(raw) - 1, 0, 0, &d) == QIAO_EINVAL && !j);
+    /* an escaped backslash followed by the letters u0000 is six ordinary characters */
+    QT_CHECK(parse("{\"a\":\"\\\\u0000\",\"b\":\"\\u0001\\\"\\u0000x\"}", &j, &d) ==
+             QIAO_EINVAL);
+    QT_CHECK(parse("{\"a\":\"\\\\u0000\",\"b\":\"\\u0030\\\"\"}", &j, &d) == QIAO_OK);
+    QT_CHECK(j && strcmp(cJSON_GetObjectItem(j, "a")->valuestring, "\\u0000") == 0);
+    cJSON_Delete(j);
+}
+
 static void test_getters(void)
 {
     cJSON *j = NULL;
@@ -70,6 +96,7 @@ static void test_getters(void)
 int main(void)
 {
     test_parse_rules();
+    test_nul_in_strings();
     test_getters();
     return qt_finish();
 }
