@@ -138,6 +138,16 @@ static void test_trust(void)
          "0000000000000000000000000000000000000000000000000000000000000000\",\"epoch\":\"1\","
          "\"k\":\"2\",\"members\":[\"0x00000000000000000000000000000000000000aa\"]},"
          "\"chains\":[]}", "bad-threshold"},
+        /* one chain id twice: the verifier would use the first entry, a reader might trust the
+         * second (another checkpoint, another emitter) */
+        {"{\"format\":\"qiao-trust/1\",\"committee\":{\"id\":\"0x"
+         "0000000000000000000000000000000000000000000000000000000000000000\",\"epoch\":\"1\","
+         "\"k\":\"1\",\"members\":[\"0x00000000000000000000000000000000000000aa\"]},"
+         "\"chains\":[{\"chainId\":\"5\",\"family\":\"evm\",\"checkpoint\":{\"height\":\"1\","
+         "\"hash\":\"0x0000000000000000000000000000000000000000000000000000000000000001\"},"
+         "\"confirmations\":\"0\"},{\"chainId\":\"5\",\"family\":\"evm\",\"checkpoint\":"
+         "{\"height\":\"2\",\"hash\":\"0x000000000000000000000000000000000000000000000000000000"
+         "0000000002\"},\"confirmations\":\"0\"}]}", "duplicate-chain"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct qiao_ev_trust t;
