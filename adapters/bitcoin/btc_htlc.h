@@ -164,7 +164,8 @@ struct qiao_btc_htlc_match {
  * Find the watched HTLC in a raw transaction: a spend (claim or refund witness of the template)
  * or, with want_program, a lock output.  Spends take precedence over locks.
  * Returns: QIAO_OK; QIAO_ENOTFOUND "no-htlc"; QIAO_EVERIFY "not-htlc-spend" (the script matches
- *          but the witness is not [sig, preimage, 0x01, script] or [sig, <empty>, script]),
+ *          but the witness is not [sig, preimage, true, script] or [sig, false, script], the
+ *          selector read as OP_IF reads it: consensus does not require 0x01 / empty),
  *          "preimage-length", "bad-preimage"; decode failures.
  * In/Out: *m.  In: raw, len, arena (for the decoded arrays).
  */

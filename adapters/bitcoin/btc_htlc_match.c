@@ -9,17 +9,31 @@
 /* Arena for htlc_match, which gets none from the adapter ABI: enough for a few hundred inputs. */
 #define MATCH_ARENA_BYTES 32768u
 
-/* The spend's shape decides the branch; anything else spending the script is an anomaly. */
+/* Script's CastToBool: false is any run of zero bytes, the last of which may be 0x80 (minus
+ * zero).  OP_IF reads its argument this way by consensus in witness v0; MINIMALIF (exactly empty
+ * or 0x01) is only relay policy, so a mined spend may use any encoding of true or false. */
+static int cast_to_bool(const struct qiao_btc_bytes *b)
+{
+    for (size_t i = 0; i < b->len; i++)
+        if (b->p[i] != 0)
+            return !(i == b->len - 1 && b->p[i] == 0x80);
+    return 0;
+}
+
+/* The spend's shape decides the branch.  Consensus leaves exactly one valid shape per branch
+ * (CLEANSTACK holds for witness scripts): [sig, false, script] takes the refund branch and
+ * [sig, preimage, true, script] the claim branch; anything else spending the script is an
+ * anomaly.  The selector is read as OP_IF reads it, not by its policy-minimal bytes. */
 static qiao_err read_spend(struct qiao_crypto *cx, struct qiao_btc_htlc_match *m,
                            const struct qiao_btc_txin *in, struct qiao_diag *d)
 {
     const struct qiao_btc_bytes *w = in->witness;
     uint8_t h[32];
-    if (in->nwitness == 3 && w[1].len == 0) {
+    if (in->nwitness == 3 && !cast_to_bool(&w[1])) {
         m->kind = QIAO_BTC_HTLC_REFUNDED;
         return QIAO_OK;
     }
-    if (in->nwitness != 4 || w[2].len != 1 || w[2].p[0] != 0x01)
+    if (in->nwitness != 4 || !cast_to_bool(&w[2]))
         return QIAO_FAIL(d, QIAO_EVERIFY, "not-htlc-spend", "input spends the HTLC script with a "
                          "%zu-item witness that is neither a claim nor a refund", in->nwitness);
     if (w[1].len != QIAO_BTC_HTLC_PREIMAGE_LEN)

@@ -3,8 +3,9 @@
  *
  * Every JSON Qiao reads (RPC replies, peer frames, config, bundles, light blocks) is hostile until
  * proven otherwise.  qiao_json_parse adds what cJSON alone does not check: a size cap, a nesting
- * cap, rejection of duplicate object keys (which two parsers could resolve differently), and
- * rejection of trailing bytes.  Lookups are case-sensitive.  Getters name the key in their errors.
+ * cap, rejection of duplicate object keys (which two parsers could resolve differently),
+ * rejection of trailing bytes, and rejection of a NUL inside a string or key (\u0000 or a raw
+ * byte: cJSON's C strings would silently end there).  Lookups are case-sensitive.  Getters name the key in their errors.
  *
  * Ownership: qiao_json_parse returns a tree the caller frees with cJSON_Delete.  Strings returned by
  * getters borrow the tree.
@@ -23,7 +24,8 @@
 
 /**
  * Parse text[0..len) (no terminator needed).  max_bytes and max_depth of 0 take the defaults above.
- * Reasons: "too-large", "too-deep", "bad-json", "duplicate-key", "trailing-bytes".
+ * Reasons: "too-large", "too-deep", "bad-json", "nul-in-string", "duplicate-key",
+ *          "trailing-bytes".
  * Out: *out, a tree to free with cJSON_Delete.
  */
 qiao_err qiao_json_parse(cJSON **out, const char *text, size_t len, size_t max_bytes,

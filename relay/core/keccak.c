@@ -193,6 +193,8 @@ void qiao_keccak_init(struct qiao_keccak *k)
 void qiao_keccak_update(struct qiao_keccak *k, const void *p, size_t n)
 {
     const uint8_t *in = p;
+    if (n == 0) /* p may be NULL then, and memcpy from NULL is undefined even for 0 bytes */
+        return;
     if (k->fill) {
         size_t take = QIAO_KECCAK256_RATE - k->fill;
         if (take > n)

@@ -77,8 +77,29 @@ static qiao_err text_facts(struct qiao_buf *o, const struct qiao_ev_report *r,
     return qiao_buf_printf(o, d, "Bundle core SHA-256  %s\n", h1);
 }
 
-qiao_err qiao_ev_report_text(struct qiao_buf *o, const struct qiao_ev_report *r,
-                             struct qiao_diag *d)
+/* Append p[0..n) with every byte a terminal would act on written as \xNN: C0 controls except the
+ * newline, DEL, and the two-byte UTF-8 form of the C1 controls (U+0080..U+009F, which include
+ * CSI).  The report quotes hostile text (member names, record.subject, chain ids) in its failure
+ * messages and details, and a judge reads it in a terminal: an escape sequence there could clear
+ * the screen and draw a different verdict. */
+static qiao_err put_inert(struct qiao_buf *o, const uint8_t *p, size_t n, struct qiao_diag *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        int c1 = p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f;
+        if (c1) {
+            QIAO_TRY(qiao_buf_printf(o, d, "\\x%02x\\x%02x", p[i], p[i + 1]));
+            i++;
+        } else if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f) {
+            QIAO_TRY(qiao_buf_printf(o, d, "\\x%02x", p[i]));
+        } else {
+            QIAO_TRY(qiao_buf_push(o, p[i], d));
+        }
+    }
+    return QIAO_OK;
+}
+
+static qiao_err report_text(struct qiao_buf *o, const struct qiao_ev_report *r,
+                            struct qiao_diag *d)
 {
     QIAO_TRY(qiao_buf_printf(o, d, "Qiao evidence verification report (qiao-evidence/1)\nVerdict: %s\n",
                      verdict_name(r->verdict)));
@@ -94,6 +115,17 @@ qiao_err qiao_ev_report_text(struct qiao_buf *o, const struct qiao_ev_report *r,
         QIAO_TRY(qiao_buf_printf(o, d, "  [%s] %-11s %-17s %s\n", r->checks[i].ok ? "pass" : "FAIL",
                          r->checks[i].component, r->checks[i].check, r->checks[i].detail));
     return QIAO_OK;
+}
+
+qiao_err qiao_ev_report_text(struct qiao_buf *o, const struct qiao_ev_report *r,
+                             struct qiao_diag *d)
+{
+    struct qiao_buf raw = {0};
+    qiao_err err = report_text(&raw, r, d);
+    if (!err)
+        err = put_inert(o, raw.p, raw.len, d);
+    qiao_buf_clear(&raw);
+    return err;
 }
 
 static void add(int *ok, cJSON *o, const char *k, cJSON *v)

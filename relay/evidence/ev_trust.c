@@ -157,10 +157,14 @@ qiao_err qiao_ev_trust_parse(struct qiao_ev_trust *t, const char *text, size_t l
         if (t->nchains == QIAO_EV_MAX_CHAINS)
             err = QIAO_FAIL(d, QIAO_ERANGE, "too-many-chains", "trust lists more than %d chains",
                             QIAO_EV_MAX_CHAINS);
-        else if (!(err = chain(&t->chains[t->nchains], c, d)))
-            t->nchains++;
-        else
+        else if ((err = chain(&t->chains[t->nchains], c, d)) != QIAO_OK)
             qiao_diag_wrap(d, "trust chains[%zu]", t->nchains);
+        else if (qiao_ev_trust_chain(t, t->chains[t->nchains].chain_id)) /* lookups take the first */
+            err = QIAO_FAIL(d, QIAO_EINVAL, "duplicate-chain", "trust chains[%zu]: chain %llu is "
+                            "already listed", t->nchains,
+                            (unsigned long long)t->chains[t->nchains].chain_id);
+        else
+            t->nchains++;
     }
     if (!err)
         err = tsa(t, root, d);

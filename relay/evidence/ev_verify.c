@@ -141,6 +141,11 @@ static qiao_err apply_update(struct qiao_ev_run *v, struct qiao_committee *cur, 
     struct qiao_committee next;
     uint8_t digest[32];
     committee_of_update(&next, u, cur->id);
+    /* The Inbox's `epoch + 1` is checked arithmetic: after 2^64 - 1 it reverts, never wraps. */
+    if (cur->epoch == UINT64_MAX)
+        return QIAO_EV_REJECT(v, "committee", "update-epoch", "update-epoch-overflow",
+                              "committee update %zu follows epoch %llu, the last one (the Inbox's "
+                              "epoch + 1 overflows)", i, (unsigned long long)cur->epoch);
     if (u->epoch != cur->epoch + 1)
         return QIAO_EV_REJECT(v, "committee", "update-epoch", "update-epoch-gap",
                               "committee update %zu moves to epoch %llu, not %llu", i,

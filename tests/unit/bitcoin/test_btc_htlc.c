@@ -21,6 +21,8 @@ static uint8_t arena_mem[1 << 16];
 struct fixture;
 static void test_match_spends(struct fixture *f, const struct qiao_buf *claim,
                               const struct qiao_buf *refund);
+static void test_match_selectors(struct fixture *f, const struct qiao_buf *claim,
+                                 const struct qiao_buf *refund);
 
 static int htlc_eq(const struct qiao_btc_htlc *a, const struct qiao_btc_htlc *b)
 {
@@ -291,6 +293,7 @@ static void test_spends(struct fixture *f)
     qiao_buf_clear(&junk);
     sp.fee = 1000;
     test_match_spends(f, &claim, &refund);
+    test_match_selectors(f, &claim, &refund);
     qiao_buf_clear(&claim), qiao_buf_clear(&refund);
 }
 
@@ -363,6 +366,62 @@ static void test_match_spends(struct fixture *f, const struct qiao_buf *claim,
     memset(&m, 0, sizeof(m));
     QT_CHECK(match(f, &m, &bad, 0, &d) == QIAO_EVERIFY && !strcmp(d.reason, "preimage-length"));
     qiao_buf_clear(&bad);
+}
+
+/* Re-encode src with witness item `item` of input 0 replaced by sel[0..n). */
+static void reselect(struct qiao_buf *out, const struct qiao_buf *src, size_t item,
+                     const uint8_t *sel, size_t n)
+{
+    struct qiao_btc_txn tx;
+    struct qiao_arena a;
+    struct qiao_diag d = {0};
+    qiao_arena_init(&a, arena_mem, sizeof(arena_mem));
+    out->len = 0;
+    QT_CHECK(qiao_btc_txn_decode(&tx, src->p, src->len, &a, &d) == QIAO_OK);
+    QT_CHECK(item < tx.in[0].nwitness);
+    tx.in[0].witness[item].p = sel, tx.in[0].witness[item].len = n;
+    QT_CHECK(qiao_btc_txn_encode(out, &tx, 1, &d) == QIAO_OK);
+}
+
+/* OP_IF's argument is a boolean by consensus in witness v0 (MINIMALIF is only relay policy), so a
+ * mined claim may select the branch with any true value and a refund with any false one.  The
+ * match must read such spends by the branch the script took, or a counterparty could hide a
+ * revealed preimage from the relay by mining a claim whose selector is 0x02. */
+static void test_match_selectors(struct fixture *f, const struct qiao_buf *claim,
+                                 const struct qiao_buf *refund)
+{
+    static const uint8_t two[1] = {0x02}, wide_one[2] = {0x01, 0x00}, zero[1] = {0x00},
+                         neg_zero[1] = {0x80}, zeros[3] = {0x00, 0x00, 0x80};
+    static const struct {
+        int claim_tx;
+        const uint8_t *sel;
+        size_t n;
+        int kind; /* 0: refused as not-htlc-spend */
+    } cases[] = {
+        {1, two, 1, QIAO_BTC_HTLC_CLAIMED},     {1, wide_one, 2, QIAO_BTC_HTLC_CLAIMED},
+        {1, zero, 1, 0},                        {1, neg_zero, 1, 0},
+        {0, zero, 1, QIAO_BTC_HTLC_REFUNDED},   {0, neg_zero, 1, QIAO_BTC_HTLC_REFUNDED},
+        {0, zeros, 3, QIAO_BTC_HTLC_REFUNDED},  {0, two, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct qiao_buf tx = {0};
+        struct qiao_btc_htlc_match m;
+        struct qiao_diag d = {0};
+        reselect(&tx, cases[i].claim_tx ? claim : refund, cases[i].claim_tx ? 2 : 1,
+                 cases[i].sel, cases[i].n);
+        memset(&m, 0, sizeof(m));
+        qiao_err err = match(f, &m, &tx, 0, &d);
+        if (cases[i].kind) {
+            QT_CHECKF(err == QIAO_OK && (int)m.kind == cases[i].kind, "case %zu: %s (%s)", i,
+                      d.msg, d.reason);
+            if (cases[i].kind == QIAO_BTC_HTLC_CLAIMED)
+                QT_CHECKF(!memcmp(m.preimage, f->preimage, 32), "case %zu: preimage", i);
+        } else {
+            QT_CHECKF(err == QIAO_EVERIFY && !strcmp(d.reason, "not-htlc-spend"),
+                      "case %zu: %s", i, d.reason);
+        }
+        qiao_buf_clear(&tx);
+    }
 }
 
 static void test_sig_encoding(struct fixture *f)

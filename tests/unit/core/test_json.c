@@ -1,4 +1,6 @@
 /* test_json.c: strict JSON input: caps, duplicate keys, trailing bytes, typed getters. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "relay/core/json.h"
@@ -36,6 +38,80 @@ static void test_parse_rules(void)
     cJSON_Delete(j);
 }
 
+/* cJSON decodes \u0000 (and copies a raw NUL) into its C strings, which end there: "ab\u0000cd"
+ * would read as "ab", so two texts would give one value, and a key "type\u0000x" would be the
+ * key "type".  The parser must refuse a NUL inside any string or key. */
+static void test_nul_in_strings(void)
+{
+    static const char *const bad[] = {
+        "{\"a\":\"x\\u0000y\"}", "{\"a\\u0000b\":1}", "[\"\\u0000\"]",
+        "{\"a\":\"\\u0000\"}", "{\"a\":[\"ok\",\"p\\u0000\"]}",
+    };
+    cJSON *j = NULL;
+    struct qiao_diag d = {0};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        QT_CHECKF(parse(bad[i], &j, &d) == QIAO_EINVAL && !j, "case %zu: %s", i, bad[i]);
+        QT_CHECKF(strcmp(d.reason, "nul-in-string") == 0, "case %zu: %s", i, d.reason);
+        cJSON_Delete(j), j = NULL;
+    }
+    static const char raw[] = "{\"a\":\"x\0y\"}"; /* a raw NUL byte inside the string */
+    QT_CHECK(qiao_json_parse(&j, raw, sizeof(raw) - 1, 0, 0, &d) == QIAO_EINVAL && !j);
+    /* an escaped backslash followed by the letters u0000 is six ordinary characters */
+    QT_CHECK(parse("{\"a\":\"\\\\u0000\",\"b\":\"\\u0001\\\"\\u0000x\"}", &j, &d) ==
+             QIAO_EINVAL);
+    QT_CHECK(parse("{\"a\":\"\\\\u0000\",\"b\":\"\\u0030\\\"\"}", &j, &d) == QIAO_OK);
+    QT_CHECK(j && strcmp(cJSON_GetObjectItem(j, "a")->valuestring, "\\u0000") == 0);
+    cJSON_Delete(j);
+}
+
+/* Build {"k0":0,...,"k<n-1>":0} with member `dup_at` renamed to the key of member `dup_of`. */
+static char *wide_object(size_t n, size_t dup_at, size_t dup_of)
+{
+    char *t = malloc(n * 16 + 8), *p = t;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "%s\"k%zu\":0", i ? "," : "", i == dup_at ? dup_of : i);
+    strcpy(p, "}");
+    return t;
+}
+
+/* Duplicate keys are found in objects of every width the parser accepts, wherever they sit (the
+ * wide-object path sorts the keys instead of comparing every pair). */
+static void test_wide_objects(void)
+{
+    static const struct {
+        size_t n, dup_at, dup_of;
+        qiao_err want;
+        const char *reason;
+    } cases[] = {
+        {4096, (size_t)-1, 0, QIAO_OK, ""},      {4096, 4095, 0, QIAO_EINVAL, "duplicate-key"},
+        {4096, 1, 0, QIAO_EINVAL, "duplicate-key"}, {4096, 2048, 4095, QIAO_EINVAL, "duplicate-key"},
+        {17, 16, 8, QIAO_EINVAL, "duplicate-key"},  {16, 15, 0, QIAO_EINVAL, "duplicate-key"},
+        {17, (size_t)-1, 0, QIAO_OK, ""},        {4097, (size_t)-1, 0, QIAO_ERANGE, "too-wide"},
+        {100, 10, 1, QIAO_EINVAL, "duplicate-key"}, /* member 10 renamed "k1" */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *t = wide_object(cases[i].n, cases[i].dup_at, cases[i].dup_of);
+        cJSON *j = NULL;
+        struct qiao_diag d = {0};
+        qiao_err err = parse(t, &j, &d);
+        QT_CHECKF(err == cases[i].want && (!err || !strcmp(d.reason, cases[i].reason)),
+                  "case %zu: got %d %s", i, (int)err, d.reason);
+        cJSON_Delete(j);
+        free(t);
+    }
+    /* keys that are prefixes of each other ("k1", "k10", "k19") are not duplicates */
+    char *t = wide_object(100, (size_t)-1, 0);
+    cJSON *j = NULL;
+    QT_CHECK(parse(t, &j, NULL) == QIAO_OK && cJSON_GetArraySize(j) == 100);
+    cJSON_Delete(j);
+    free(t);
+    /* a duplicate nested inside a wide object is still found */
+    char nested[256];
+    snprintf(nested, sizeof(nested), "{\"a\":{\"x\":1,\"y\":{\"q\":1,\"q\":2}}}");
+    QT_CHECK(parse(nested, &j, NULL) == QIAO_EINVAL);
+}
+
 static void test_getters(void)
 {
     cJSON *j = NULL;
@@ -70,6 +146,8 @@ static void test_getters(void)
 int main(void)
 {
     test_parse_rules();
+    test_nul_in_strings();
+    test_wide_objects();
     test_getters();
     return qt_finish();
 }

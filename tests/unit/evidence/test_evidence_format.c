@@ -138,6 +138,16 @@ static void test_trust(void)
          "0000000000000000000000000000000000000000000000000000000000000000\",\"epoch\":\"1\","
          "\"k\":\"2\",\"members\":[\"0x00000000000000000000000000000000000000aa\"]},"
          "\"chains\":[]}", "bad-threshold"},
+        /* one chain id twice: the verifier would use the first entry, a reader might trust the
+         * second (another checkpoint, another emitter) */
+        {"{\"format\":\"qiao-trust/1\",\"committee\":{\"id\":\"0x"
+         "0000000000000000000000000000000000000000000000000000000000000000\",\"epoch\":\"1\","
+         "\"k\":\"1\",\"members\":[\"0x00000000000000000000000000000000000000aa\"]},"
+         "\"chains\":[{\"chainId\":\"5\",\"family\":\"evm\",\"checkpoint\":{\"height\":\"1\","
+         "\"hash\":\"0x0000000000000000000000000000000000000000000000000000000000000001\"},"
+         "\"confirmations\":\"0\"},{\"chainId\":\"5\",\"family\":\"evm\",\"checkpoint\":"
+         "{\"height\":\"2\",\"hash\":\"0x000000000000000000000000000000000000000000000000000000"
+         "0000000002\"},\"confirmations\":\"0\"}]}", "duplicate-chain"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct qiao_ev_trust t;
@@ -149,9 +159,54 @@ static void test_trust(void)
     }
 }
 
+/* 1 when the text holds a byte a terminal would act on: C0 controls other than newline, DEL, or
+ * a C1 control (U+0080..U+009F, e.g. U+009B CSI) in its UTF-8 form. */
+static int has_terminal_control(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f)
+            return 1;
+        if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+            return 1;
+    }
+    return 0;
+}
+
+/* The text report goes to a judge's terminal, and the bundle is hostile: an unknown member's name,
+ * record.subject or a light block's chain_id end up in failure messages.  Escape sequences in them
+ * (clear the screen, print "Verdict: VERIFIED" in green) must reach the terminal as inert text. */
+static void test_report_is_inert(void)
+{
+    static const char bundle[] = "{\"\\u001b[2J\\u001b[HVerdict: VERIFIED\\u0007\\u00c2\\u009b31m"
+                                 "\":\"1\"}";
+    struct qiao_diag d = {0};
+    struct qiao_buf rep = {0};
+    struct qiao_ev_report *r = calloc(1, sizeof(*r));
+    QT_CHECK(parse_text(bundle, &d) != QIAO_OK && !strcmp(d.reason, "unknown-field"));
+    QT_CHECK(strchr(d.msg, 0x1b) != NULL); /* the raw message does carry the escape */
+    qiao_ev_report_unusable(r, "bundle", &d);
+    QT_CHECK(qiao_ev_report_text(&rep, r, &d) == QIAO_OK);
+    QT_CHECKF(!has_terminal_control(rep.p, rep.len), "%.*s", (int)rep.len, (const char *)rep.p);
+    QT_CHECK(qiao_buf_push(&rep, 0, &d) == QIAO_OK);
+    QT_CHECK(strstr((const char *)rep.p, "\\x1b[2J") != NULL); /* shown, not obeyed */
+    /* a rejected report: check details and the failure message */
+    memset(r, 0, sizeof(*r));
+    r->verdict = QIAO_EV_REJECTED, r->fail_component = "record", r->fail_check = "subject";
+    snprintf(r->fail.reason, sizeof(r->fail.reason), "subject-mismatch");
+    snprintf(r->fail.msg, sizeof(r->fail.msg), "record.subject \"\x1b]0;owned\x07\xc2\x9b" "1m\"");
+    r->nchecks = 1, r->checks[0].component = "record", r->checks[0].check = "subject";
+    snprintf(r->checks[0].detail, sizeof(r->checks[0].detail), "bad \x1b[32m\r\x7f");
+    rep.len = 0;
+    QT_CHECK(qiao_ev_report_text(&rep, r, &d) == QIAO_OK && strstr((const char *)rep.p, "REJECTED"));
+    QT_CHECKF(!has_terminal_control(rep.p, rep.len), "%.*s", (int)rep.len, (const char *)rep.p);
+    qiao_buf_clear(&rep);
+    free(r);
+}
+
 int main(void)
 {
     test_round_trip();
     test_trust();
+    test_report_is_inert();
     return qt_finish();
 }

@@ -5,7 +5,9 @@
  * re-encode to itself.  invalidRLPTest.json: every case must be rejected by the strict decoder.
  *
  * cJSON cannot hold a NUL inside a string, and one case's input is "\u0000", so string inputs are
- * read from the JSON source text with our own small literal decoder instead of from cJSON.
+ * read from the JSON source text with our own small literal decoder instead of from cJSON.  For
+ * the same reason rlptest.json is parsed with cJSON directly: qiao_json_parse refuses any string
+ * holding a NUL (it would be silently truncated), and this trusted vector file needs one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,9 +118,9 @@ static void run_valid(void)
     if (!path)
         return;
     char *text = qt_read_file(path, NULL);
-    cJSON *root = NULL;
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
     struct qiao_diag d = {0};
-    QT_CHECKF(text && qiao_json_parse(&root, text, strlen(text), 0, 0, &d) == QIAO_OK, "%s", d.msg);
+    QT_CHECKF(root != NULL, "%s does not parse as JSON", path);
     int cases = 0;
     for (const cJSON *c = root ? root->child : NULL; c; c = c->next, cases++) {
         const cJSON *in = qiao_json_get(c, "in");
