@@ -73,6 +73,7 @@ static const struct bench_entry benches[] = {
     {.name = "btc-headers", .run = qiao_bench_btc_headers, .summary = "N: verify a regtest header chain"},
     {.name = "evm-proofs", .run = qiao_bench_evm_proofs, .summary = "receipt proofs and header hashes"},
     {.name = "bft", .run = qiao_bench_bft, .summary = "CometBFT commits of 4, 100, 150 validators"},
+    {.name = "relay", .run = qiao_bench_relay, .summary = "[N]: 4 notaries relay N messages on anvil"},
 };
 
 int qiao_cmd_bench(int argc, char **argv)

@@ -28,5 +28,6 @@ int qiao_bench_primitives(int argc, char **argv);
 int qiao_bench_btc_headers(int argc, char **argv);
 int qiao_bench_evm_proofs(int argc, char **argv);
 int qiao_bench_bft(int argc, char **argv);
+int qiao_bench_relay(int argc, char **argv);
 
 #endif
