@@ -34,6 +34,26 @@ static void on_head(struct qiao_daemon *dm, const struct qiao_dmn_item *ev)
         qiao_store_chain_heights(dm->store, ev->chain, ev->tip, ev->final_height, NULL);
 }
 
+static void remember_inclusion(struct qiao_daemon *dm, const struct qiao_dmn_item *ev)
+{
+    if (!dm->incl && !(dm->incl = calloc(QIAO_DMN_INCLUSIONS, sizeof(*dm->incl))))
+        return; /* the latency then falls back to the observation time */
+    struct qiao_dmn_inclusion *e = &dm->incl[dm->nincl++ % QIAO_DMN_INCLUSIONS];
+    memcpy(e->id, ev->id, 32);
+    e->at_ms = (int64_t)ev->src_time * 1000;
+}
+
+/* Source inclusion time of id (Unix ms), else when we observed it (0 when neither is known). */
+static int64_t included_at(const struct qiao_daemon *dm, const uint8_t id[32],
+                           const struct qiao_store_msg_row *row)
+{
+    size_t n = dm->nincl < QIAO_DMN_INCLUSIONS ? dm->nincl : QIAO_DMN_INCLUSIONS;
+    for (size_t i = 0; dm->incl && i < n; i++)
+        if (memcmp(dm->incl[i].id, id, 32) == 0 && dm->incl[i].at_ms > 0)
+            return dm->incl[i].at_ms;
+    return row->status.entered_at[QIAO_MSG_OBSERVED];
+}
+
 static void on_observed(struct qiao_daemon *dm, struct qiao_dmn_tick *t,
                         const struct qiao_dmn_item *ev)
 {
@@ -60,6 +80,7 @@ static void on_observed(struct qiao_daemon *dm, struct qiao_dmn_tick *t,
                  (unsigned long long)ev->msg->dst_chain, (unsigned long long)ev->msg->seq,
                  (unsigned long long)ev->src.block_height);
         qiao_dmn_publish(t, ev->id, "observed", NULL);
+        remember_inclusion(dm, ev);
     }
 }
 
@@ -155,9 +176,9 @@ static void on_delivered(struct qiao_daemon *dm, struct qiao_dmn_tick *t,
                  ev->by_us, (unsigned long long)ev->height);
         qiao_dmn_publish(t, ev->id, "delivered", ev->by_us ? "by us" : NULL);
         t->delivered++;
-        int64_t since = row->status.entered_at[QIAO_MSG_OBSERVED];
+        int64_t since = included_at(dm, ev->id, row), now = qiao_dmn_now();
         if (since && t->nlatency < sizeof(t->latency) / sizeof(t->latency[0]))
-            t->latency[t->nlatency++] = (double)(qiao_dmn_now() - since) / 1000.0;
+            t->latency[t->nlatency++] = now > since ? (double)(now - since) / 1000.0 : 0.0;
     }
     free(row);
 }

@@ -8,7 +8,8 @@
  * and its log, keep running, and recover when the proxy behaves: it catches up and follows the
  * message sent meanwhile, which the other three deliver without it.
  *
- * Then a source-chain fault after certification: a message is certified and delivered, and chain
+ * A message mined before the notaries start checks that the latency histogram runs from source
+ * inclusion (block timestamp).  Then a source-chain fault after certification: a message is certified and delivered, and chain
  * 7001 is reverted to a snapshot taken before the send and grown past the old tip (evm_revert,
  * then new blocks), so the message's final block leaves the canonical chain.  Every notary raises
  * an alert (an event on the API's "alerts" topic, qiao_alerts_total, an "alert" log line) and the
@@ -27,8 +28,34 @@
 #include "tnet_tools.h"
 
 #ifndef QIAO_HAVE_MESH
+/*
+ * The latency histogram runs from source inclusion (the block's timestamp), not from when a
+ * notary first saw the message: a message mined INCLUSION_GAP_S before any notary runs must
+ * show at least that much latency everywhere.
+ */
+#define INCLUSION_GAP_S 6
+static void send_before_start(uint8_t id[32])
+{
+    QT_CHECK(tnet_send(&T, 1, 0, "{\"doc\":\"mined-before-the-notaries-ran\"}", id) == 0);
+    tnet_sleep(INCLUSION_GAP_S * 1000);
+}
+
+static void test_latency_from_inclusion(const uint8_t id[32])
+{
+    QT_CHECK(tnet_wait_consumed(&T, 0, (const uint8_t(*)[32])id, 1, 60000) == 0);
+    for (unsigned i = 0; i < T.n; i++) {
+        double count = 0, sum = 0;
+        for (int tries = 0; tries < 50 && count < 1; tries++, tnet_sleep(200))
+            count = tnet_metric(&T, i, "qiao_delivery_latency_seconds_count");
+        sum = tnet_metric(&T, i, "qiao_delivery_latency_seconds_sum");
+        QT_CHECKF(count == 1 && sum >= INCLUSION_GAP_S, "notary %u: latency count %.0f, sum %.2f s "
+                  "(the message was mined over %d s before)", i, count, sum, INCLUSION_GAP_S);
+    }
+}
+
 int main(void)
 {
+    uint8_t early[32];
     printf("skip: this tree has no mesh transport (qiao_mesh); the committee tests need it\n");
     return qt_finish();
 }
@@ -192,8 +219,34 @@ static void test_reorg_after_certification(void)
         close(fd);
 }
 
+/*
+ * The latency histogram runs from source inclusion (the block's timestamp), not from when a
+ * notary first saw the message: a message mined INCLUSION_GAP_S before any notary runs must
+ * show at least that much latency everywhere.
+ */
+#define INCLUSION_GAP_S 6
+static void send_before_start(uint8_t id[32])
+{
+    QT_CHECK(tnet_send(&T, 1, 0, "{\"doc\":\"mined-before-the-notaries-ran\"}", id) == 0);
+    tnet_sleep(INCLUSION_GAP_S * 1000);
+}
+
+static void test_latency_from_inclusion(const uint8_t id[32])
+{
+    QT_CHECK(tnet_wait_consumed(&T, 0, (const uint8_t(*)[32])id, 1, 60000) == 0);
+    for (unsigned i = 0; i < T.n; i++) {
+        double count = 0, sum = 0;
+        for (int tries = 0; tries < 50 && count < 1; tries++, tnet_sleep(200))
+            count = tnet_metric(&T, i, "qiao_delivery_latency_seconds_count");
+        sum = tnet_metric(&T, i, "qiao_delivery_latency_seconds_sum");
+        QT_CHECKF(count == 1 && sum >= INCLUSION_GAP_S, "notary %u: latency count %.0f, sum %.2f s "
+                  "(the message was mined over %d s before)", i, count, sum, INCLUSION_GAP_S);
+    }
+}
+
 int main(void)
 {
+    uint8_t early[32];
     if (!qiao_proc_kit_bin("anvil")) {
         printf("skip: anvil is not installed (./run test installs the kit)\n");
         return qt_finish();
@@ -206,8 +259,10 @@ int main(void)
     snprintf(T.notaries[PROXIED].chain_url[0], sizeof(T.notaries[PROXIED].chain_url[0]),
              "http://127.0.0.1:%d", P.port);
     QT_CHECK(tnet_write_config(&T, PROXIED) == 0);
+    send_before_start(early);
     for (unsigned i = 0; i < T.n; i++)
         QT_CHECK(tnet_notary_start(&T, i) == 0);
+    test_latency_from_inclusion(early);
     test_hostile_rpc();
     test_reorg_after_certification();
     tnet_stop(&T);
