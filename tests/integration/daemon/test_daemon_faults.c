@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "relay/core/hex.h"
 #include "tests/qt.h"
 #include "tests/support/proc.h"
 #include "tnet.h"
@@ -144,6 +145,90 @@ static void test_hostile_rpc(void)
     QT_CHECKF(P.served > 0, "the proxy carried the notary's calls");
 }
 
+static long block_number(unsigned c)
+{
+    cJSON *r = tnet_chain_call(&T, c, "eth_blockNumber", cJSON_CreateArray());
+    long n = cJSON_IsString(r) ? strtol(r->valuestring, NULL, 16) : -1;
+    cJSON_Delete(r);
+    return n;
+}
+
+/* The canonical hash of block n on chain c (caller frees), or NULL. */
+static char *block_hash(unsigned c, long n)
+{
+    char num[24];
+    snprintf(num, sizeof(num), "0x%lx", (unsigned long)n);
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, cJSON_CreateString(num));
+    cJSON_AddItemToArray(p, cJSON_CreateFalse());
+    cJSON *b = tnet_chain_call(&T, c, "eth_getBlockByNumber", p);
+    const cJSON *h = cJSON_GetObjectItem(b, "hash");
+    char *out = n >= 0 && cJSON_IsString(h) ? strdup(h->valuestring) : NULL;
+    cJSON_Delete(b);
+    return out;
+}
+
+static int wait_state(unsigned i, const uint8_t id[32], const char *want, char st[16])
+{
+    for (int tries = 0; tries < 100; tries++, tnet_sleep(200))
+        if (strcmp(tnet_msg_state(&T, i, id, st), want) == 0)
+            return 0;
+    return -1;
+}
+
+/*
+ * A reorg before finality drops the message's block (it fails: "left the canonical chain"); the
+ * same transaction is then mined again in another block (the Outbox's sequence was reverted too,
+ * so it is the same message id).  Every notary must prove it at its new location, move it back
+ * to observed there, and deliver it once.
+ */
+static void test_reincluded(void)
+{
+    uint8_t id[32], again[32];
+    char st[16], hex[67];
+    static const char payload[] = "{\"doc\":\"re-included\"}";
+    cJSON *snap = tnet_chain_call(&T, 0, "evm_snapshot", cJSON_CreateArray());
+    QT_CHECK(cJSON_IsString(snap));
+    QT_CHECK(tnet_send(&T, 0, 1, payload, id) == 0);
+    for (unsigned i = 0; i < T.n; i++)
+        QT_CHECKF(wait_state(i, id, "observed", st) == 0, "notary %u observed it (\"%s\")", i, st);
+    long first = block_number(0);
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, snap);
+    cJSON *r = tnet_chain_call(&T, 0, "evm_revert", p);
+    QT_CHECK(cJSON_IsTrue(r));
+    cJSON_Delete(r);
+    for (int b = 0; b < 3; b++) /* a longer branch without it: the block is dropped */
+        cJSON_Delete(tnet_chain_call(&T, 0, "evm_mine", cJSON_CreateArray()));
+    for (unsigned i = 0; i < T.n; i++)
+        QT_CHECKF(wait_state(i, id, "failed", st) == 0, "notary %u: dropped before finality "
+                  "fails it (\"%s\")", i, st);
+    T.chains[0].next_seq[1]--; /* the revert undid the Outbox's sequence too */
+    QT_CHECK(tnet_send(&T, 0, 1, payload, again) == 0 && memcmp(id, again, 32) == 0);
+    long second = block_number(0);
+    QT_CHECKF(second > first, "re-included in block %ld, first in %ld", second, first);
+    QT_CHECK(tnet_wait_consumed(&T, 1, (const uint8_t(*)[32])id, 1, 60000) == 0);
+    qiao_hex_encode0x(hex, id, 32);
+    for (unsigned i = 0; i < T.n; i++) {
+        QT_CHECKF(wait_state(i, id, "delivered", st) == 0, "notary %u: delivered (\"%s\")", i, st);
+        cJSON *q = cJSON_CreateObject();
+        cJSON_AddStringToObject(q, "id", hex);
+        cJSON *rec = tnet_api(&T, i, "messages.get", q);
+        const cJSON *sh = cJSON_GetObjectItem(rec, "src_block_hash");
+        const cJSON *sn = cJSON_GetObjectItem(rec, "src_height");
+        long height = cJSON_IsNumber(sn) ? (long)sn->valuedouble : -1;
+        char *canonical = block_hash(0, height);
+        QT_CHECKF(height > first && cJSON_IsString(sh) && canonical &&
+                      strcmp(sh->valuestring, canonical) == 0,
+                  "notary %u records the canonical new location: block %ld %s (first %ld, "
+                  "canonical %s)", i, height, cJSON_IsString(sh) ? sh->valuestring : "?", first,
+                  canonical ? canonical : "?");
+        free(canonical);
+        cJSON_Delete(rec);
+        QT_CHECKF(tnet_log_has(&T, i, "re-included"), "notary %u logs the re-inclusion", i);
+    }
+}
+
 /* Receive until a subscription notification naming needle arrives; 0 when one did. */
 static int wait_event(int fd, const char *needle, unsigned timeout_ms)
 {
@@ -213,7 +298,7 @@ static void test_reorg_after_certification(void)
     tnet_sleep(3000); /* a chance for a second delivery, which must not come */
     size_t total = 0, distinct = 0;
     QT_CHECK(tnet_delivered_logs(&T, 1, &total, &distinct) == 0);
-    QT_CHECKF(total == distinct && total == 2, "7002 has %zu deliveries (%zu distinct), want 2",
+    QT_CHECKF(total == distinct && total == 3, "7002 has %zu deliveries (%zu distinct), want 3",
               total, distinct);
     if (fd >= 0)
         close(fd);
@@ -264,6 +349,7 @@ int main(void)
         QT_CHECK(tnet_notary_start(&T, i) == 0);
     test_latency_from_inclusion(early);
     test_hostile_rpc();
+    test_reincluded();
     test_reorg_after_certification();
     tnet_stop(&T);
     tproxy_stop(&P);
