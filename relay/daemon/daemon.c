@@ -283,6 +283,7 @@ static void daemon_free(struct qiao_daemon *dm)
     qiao_dmn_ids_clear(&dm->to_sign);
     qiao_dmn_ids_clear(&dm->to_certify);
     free(dm->patts);
+    free(dm->incl);
     qiao_crypto_destroy(dm->cx);
     qiao_key_clear(&dm->key);
     free(dm->cfg);

@@ -74,8 +74,21 @@ struct qiao_daemon {
     uint64_t alerts;
     char last_alert[320];
     int64_t last_scan_ms, started_ms;
+    struct qiao_dmn_inclusion *incl; /* ring of QIAO_DMN_INCLUSIONS source inclusion times */
+    size_t nincl;                    /* entries ever added (the next slot is nincl % size) */
     struct qiao_dmn_export *exporter; /* evidence.export's job (dmn_evidence.c); NULL until used */
     struct qiao_dmn_swaps *swaps; /* the HTLC swap driver (dmn_swap.h) */
+};
+
+/*
+ * When a message's source block was mined (its timestamp), kept in memory for the latency
+ * metric, which runs from source inclusion to delivery.  A message observed before a restart has
+ * no entry and is measured from its stored observation time instead.
+ */
+#define QIAO_DMN_INCLUSIONS 4096
+struct qiao_dmn_inclusion {
+    uint8_t id[32];
+    int64_t at_ms;
 };
 
 /** Work collected during a tick and acted on only after it commits. */
@@ -88,7 +101,7 @@ struct qiao_dmn_tick {
     } *gossip;
     size_t ngossip, capgossip;
     uint64_t delivered, failed;
-    double latency[64];
+    double latency[1024]; /* one per delivery seen this tick (a burst can exceed 64) */
     size_t nlatency;
 };
 

@@ -34,6 +34,48 @@ static void on_head(struct qiao_daemon *dm, const struct qiao_dmn_item *ev)
         qiao_store_chain_heights(dm->store, ev->chain, ev->tip, ev->final_height, NULL);
 }
 
+static void remember_inclusion(struct qiao_daemon *dm, const struct qiao_dmn_item *ev)
+{
+    if (!dm->incl && !(dm->incl = calloc(QIAO_DMN_INCLUSIONS, sizeof(*dm->incl))))
+        return; /* the latency then falls back to the observation time */
+    struct qiao_dmn_inclusion *e = &dm->incl[dm->nincl++ % QIAO_DMN_INCLUSIONS];
+    memcpy(e->id, ev->id, 32);
+    e->at_ms = (int64_t)ev->src_time * 1000;
+}
+
+/* Source inclusion time of id (Unix ms), else when we observed it (0 when neither is known). */
+static int64_t included_at(const struct qiao_daemon *dm, const uint8_t id[32],
+                           const struct qiao_store_msg_row *row)
+{
+    size_t n = dm->nincl < QIAO_DMN_INCLUSIONS ? dm->nincl : QIAO_DMN_INCLUSIONS;
+    for (size_t i = 1; dm->incl && i <= n; i++) { /* newest first: a re-inclusion wins */
+        const struct qiao_dmn_inclusion *e = &dm->incl[(dm->nincl - i) % QIAO_DMN_INCLUSIONS];
+        if (memcmp(e->id, id, 32) == 0 && e->at_ms > 0)
+            return e->at_ms;
+    }
+    return row->status.entered_at[QIAO_MSG_OBSERVED];
+}
+
+/* Seen again: a reorg re-included the message in another block before finality.  The worker
+ * already watches the new block (it watched on emitting this event); the store follows. */
+static void relocate(struct qiao_daemon *dm, struct qiao_dmn_tick *t,
+                     const struct qiao_dmn_item *ev, const char *hex)
+{
+    struct qiao_diag d = {0};
+    int moved = 0;
+    if (qiao_store_msg_relocate(dm->store, ev->id, &ev->src, &moved, &d)) {
+        QIAO_LOG(QIAO_LOG_WARN, "pipeline", "msg=%s relocate reason=%s msg=\"%s\"", hex, d.reason,
+                 d.msg);
+        return;
+    }
+    if (!moved)
+        return;
+    QIAO_LOG(QIAO_LOG_WARN, "pipeline", "msg=%s state=observed re-included height=%llu", hex,
+             (unsigned long long)ev->src.block_height);
+    qiao_dmn_publish(t, ev->id, "observed", "re-included in another source block");
+    remember_inclusion(dm, ev);
+}
+
 static void on_observed(struct qiao_daemon *dm, struct qiao_dmn_tick *t,
                         const struct qiao_dmn_item *ev)
 {
@@ -60,6 +102,9 @@ static void on_observed(struct qiao_daemon *dm, struct qiao_dmn_tick *t,
                  (unsigned long long)ev->msg->dst_chain, (unsigned long long)ev->msg->seq,
                  (unsigned long long)ev->src.block_height);
         qiao_dmn_publish(t, ev->id, "observed", NULL);
+        remember_inclusion(dm, ev);
+    } else {
+        relocate(dm, t, ev, hex);
     }
 }
 
@@ -107,8 +152,9 @@ static void on_dropped(struct qiao_daemon *dm, struct qiao_dmn_tick *t,
 {
     struct qiao_store_msg_row *row = malloc(sizeof(*row));
     char text[640], hex[67], bh[67];
-    if (!row || qiao_store_msg_get(dm->store, ev->id, row, NULL)) {
-        free(row);
+    if (!row || qiao_store_msg_get(dm->store, ev->id, row, NULL) ||
+        memcmp(row->status.src.block_hash, ev->hash, 32) != 0) {
+        free(row); /* (a verdict on a location the message has already left is stale) */
         return;
     }
     qiao_hex_encode0x(hex, ev->id, 32);
@@ -155,9 +201,9 @@ static void on_delivered(struct qiao_daemon *dm, struct qiao_dmn_tick *t,
                  ev->by_us, (unsigned long long)ev->height);
         qiao_dmn_publish(t, ev->id, "delivered", ev->by_us ? "by us" : NULL);
         t->delivered++;
-        int64_t since = row->status.entered_at[QIAO_MSG_OBSERVED];
+        int64_t since = included_at(dm, ev->id, row), now = qiao_dmn_now();
         if (since && t->nlatency < sizeof(t->latency) / sizeof(t->latency[0]))
-            t->latency[t->nlatency++] = (double)(qiao_dmn_now() - since) / 1000.0;
+            t->latency[t->nlatency++] = now > since ? (double)(now - since) / 1000.0 : 0.0;
     }
     free(row);
 }

@@ -47,6 +47,7 @@ struct qiao_dmn_item {
     int by_us;
     struct qiao_store_msg *msg;         /* OBSERVED, JOB_SUBMIT (heap) */
     struct qiao_store_msg_source src;   /* OBSERVED */
+    uint64_t src_time;                  /* OBSERVED: the source block's timestamp (Unix s) */
     uint8_t *blob;                      /* SCANNED: header RLP; JOB_SUBMIT: certificate */
     size_t blob_len;
     /* HEAD */

@@ -148,6 +148,7 @@ static void emit_message(struct qiao_dmn_worker *w, const struct qiao_evm_header
     if (m.payload_len)
         memcpy(s->payload, m.payload, m.payload_len);
     memcpy(ev->id, s->id, 32);
+    ev->src_time = h->timestamp;
     ev->height = h->number;
     memcpy(ev->hash, h->hash, 32);
     ev->src.block_height = h->number;

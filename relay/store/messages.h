@@ -136,6 +136,18 @@ qiao_err qiao_store_msg_fail(struct qiao_store *s, const uint8_t id[32], enum qi
 qiao_err qiao_store_msg_resume(struct qiao_store *s, const uint8_t id[32],
                                const struct qiao_store_event *ev, struct qiao_diag *d);
 
+/**
+ * The message was seen again in another source block (a reorg re-included its transaction).
+ * While it is observed, or failed from observed (its first block left the chain before
+ * finality), its source location becomes src and it is observed again (audit "msg-relocated").
+ * Anything else (the same location, or a message already past observed) changes nothing.
+ * Out: *moved = 1 when the location changed.  Returns QIAO_OK or a store error
+ * ("no-such-message" when absent).
+ */
+qiao_err qiao_store_msg_relocate(struct qiao_store *s, const uint8_t id[32],
+                                 const struct qiao_store_msg_source *src, int *moved,
+                                 struct qiao_diag *d);
+
 /** Operator retry: a failed message becomes due now.  ESTATE "not-failed" otherwise. */
 qiao_err qiao_store_msg_retry_now(struct qiao_store *s, const uint8_t id[32],
                                   const struct qiao_store_event *ev, struct qiao_diag *d);

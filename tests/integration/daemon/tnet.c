@@ -150,6 +150,7 @@ int tnet_write_config(struct tnet *t, unsigned i)
     snprintf(n->cfg, sizeof(n->cfg), "%s/notary-%u.json", t->dir, i);
     snprintf(n->log, sizeof(n->log), "%s/notary-%u.log", t->dir, i);
     snprintf(n->store, sizeof(n->store), "%s/store-%u.db", t->dir, i);
+    unlink(key); /* a rewrite (new chain_url): the key writer refuses to replace a file */
     if (qiao_keys_write(key, n->seckey, NULL, 0, NULL, 1, NULL, NULL))
         return -1;
     hex0x(a, n->addr, 20), hex0x(cid, t->committee, 32);
