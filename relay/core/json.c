@@ -70,23 +70,47 @@ static qiao_err check_tree(const cJSON *node, unsigned depth, unsigned max_depth
 
 /* cJSON turns the escape \u0000 (or a raw NUL byte) inside a string into a NUL in its C string,
  * which then ends early: "ab\u0000cd" would read as "ab", two texts for one value, and a key
- * "type\u0000x" as "type".  Walk the strings of the parsed span and refuse either form.  The text
- * already parsed, so quotes and escapes are well formed. */
-static qiao_err check_nul(const char *text, size_t len, struct qiao_diag *d)
+ * "type\u0000x" as "type".  Walk the strings of the parsed span and refuse either form, except
+ * that a caller may allow NULs inside string VALUES (never keys) where the sender controls the
+ * whole document anyway (see json.h).  The text already parsed, so quotes and escapes are well
+ * formed. */
+static size_t string_end(const char *text, size_t len, size_t i)
+{
+    while (i < len && text[i] != '"')
+        i += text[i] == '\\' ? 2 : 1;
+    return i;
+}
+
+static int is_key(const char *text, size_t len, size_t close)
+{
+    size_t j = close + 1;
+    while (j < len && strchr(" \t\r\n", text[j]) && text[j])
+        j++;
+    return j < len && text[j] == ':';
+}
+
+static qiao_err check_nul(const char *text, size_t len, int allow_in_values, struct qiao_diag *d)
 {
     int in_string = 0;
     for (size_t i = 0; i < len; i++) {
+        int nul = 0;
         if (in_string && text[i] == '\\') {
-            if (i + 5 < len && text[i + 1] == 'u' && !memcmp(text + i + 2, "0000", 4))
-                return QIAO_FAIL(d, QIAO_EINVAL, "nul-in-string",
-                                 "JSON string holds \\u0000 at byte %zu", i);
-            i++; /* the escaped character, which may be a quote */
+            nul = i + 5 < len && text[i + 1] == 'u' && !memcmp(text + i + 2, "0000", 4);
+            if (!nul)
+                i++; /* the escaped character, which may be a quote */
         } else if (in_string && text[i] == '\0') {
-            return QIAO_FAIL(d, QIAO_EINVAL, "nul-in-string", "JSON string holds a NUL byte at %zu",
-                             i);
+            nul = 1;
         } else if (text[i] == '"') {
             in_string = !in_string;
         }
+        if (!nul)
+            continue;
+        size_t close = string_end(text, len, i);
+        if (!allow_in_values || is_key(text, len, close))
+            return QIAO_FAIL(d, QIAO_EINVAL, "nul-in-string",
+                             "JSON string holds \\u0000 or a NUL byte at byte %zu", i);
+        i = close;       /* skip the rest of this value string */
+        in_string = 0;
     }
     return QIAO_OK;
 }
@@ -101,6 +125,12 @@ static size_t line_of(const char *text, size_t off)
 
 qiao_err qiao_json_parse(cJSON **out, const char *text, size_t len, size_t max_bytes,
                          unsigned max_depth, struct qiao_diag *d)
+{
+    return qiao_json_parse_ex(out, text, len, max_bytes, max_depth, 0, d);
+}
+
+qiao_err qiao_json_parse_ex(cJSON **out, const char *text, size_t len, size_t max_bytes,
+                            unsigned max_depth, unsigned flags, struct qiao_diag *d)
 {
     *out = NULL;
     if (!max_bytes)
@@ -127,7 +157,7 @@ qiao_err qiao_json_parse(cJSON **out, const char *text, size_t len, size_t max_b
     if (off < len)
         err = QIAO_FAIL(d, QIAO_EINVAL, "trailing-bytes", "unexpected data after JSON at byte %zu", off);
     if (!err)
-        err = check_nul(text, (size_t)(end - text), d);
+        err = check_nul(text, (size_t)(end - text), (flags & QIAO_JSON_NUL_IN_VALUES) != 0, d);
     if (!err)
         err = check_tree(root, 0, max_depth, d);
     if (err) {

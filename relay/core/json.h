@@ -31,6 +31,17 @@
 qiao_err qiao_json_parse(cJSON **out, const char *text, size_t len, size_t max_bytes,
                          unsigned max_depth, struct qiao_diag *d);
 
+/**
+ * As qiao_json_parse, with flags.  QIAO_JSON_NUL_IN_VALUES accepts \u0000 inside string values
+ * (cJSON then cuts the value at the NUL) while still refusing it in keys.  Only for documents
+ * whose sender controls every value anyway, such as a node's RPC reply: a cut value gives that
+ * sender nothing it could not write directly, and nodes do put raw revert bytes into error
+ * messages.  Peer frames, configs, bundles and API requests never use it.
+ */
+#define QIAO_JSON_NUL_IN_VALUES 1u
+qiao_err qiao_json_parse_ex(cJSON **out, const char *text, size_t len, size_t max_bytes,
+                            unsigned max_depth, unsigned flags, struct qiao_diag *d);
+
 /** Read and parse a whole file (same caps). */
 qiao_err qiao_json_parse_file(cJSON **out, const char *path, size_t max_bytes, unsigned max_depth,
                               struct qiao_diag *d);

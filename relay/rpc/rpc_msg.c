@@ -183,7 +183,8 @@ qiao_err qiao_rpc_msg_parse(struct qiao_rpc_msg *m, const char *text, size_t len
     unsigned depth = lim && lim->max_depth ? lim->max_depth : QIAO_RPC_DEFAULT_MAX_DEPTH;
     enum qiao_rpc_dialect dialect = lim ? lim->dialect : QIAO_RPC_DIALECT_2_0;
     cJSON *root;
-    QIAO_TRY(qiao_json_parse(&root, text, len, max, depth, d));
+    /* A node's reply may carry raw revert bytes (NULs) inside error messages; see json.h. */
+    QIAO_TRY(qiao_json_parse_ex(&root, text, len, max, depth, QIAO_JSON_NUL_IN_VALUES, d));
     qiao_err err;
     if (!cJSON_IsObject(root))
         err = QIAO_FAIL(d, QIAO_EINVAL, "not-object",

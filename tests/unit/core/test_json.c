@@ -143,8 +143,29 @@ static void test_getters(void)
     cJSON_Delete(j);
 }
 
+/* RPC replies may carry NULs inside values (revert bytes in error messages); keys never. */
+static void test_nul_in_values(void)
+{
+    cJSON *j = NULL;
+    struct qiao_diag d = {0};
+    static const char value[] = "{\"error\":{\"message\":\"reverted: \\u0000\\u0001x\",\"code\":3}}";
+    static const char key[] = "{\"ty\\u0000pe\" : 1}";
+    QT_CHECK(qiao_json_parse(&j, value, strlen(value), 0, 0, &d) == QIAO_EINVAL);
+    QT_CHECK(qiao_json_parse_ex(&j, value, strlen(value), 0, 0, QIAO_JSON_NUL_IN_VALUES, &d) ==
+             QIAO_OK);
+    const cJSON *e = qiao_json_get(j, "error");
+    uint64_t code = 0;
+    QT_CHECK(qiao_json_u64(&code, e, "code", &d) == QIAO_OK && code == 3); /* after the NUL */
+    cJSON_Delete(j);
+    j = NULL;
+    QT_CHECK(qiao_json_parse_ex(&j, key, strlen(key), 0, 0, QIAO_JSON_NUL_IN_VALUES, &d) ==
+             QIAO_EINVAL && !j);
+    QT_CHECK(strcmp(d.reason, "nul-in-string") == 0);
+}
+
 int main(void)
 {
+    test_nul_in_values();
     test_parse_rules();
     test_nul_in_strings();
     test_wide_objects();
