@@ -77,8 +77,16 @@ static unsigned sorted_index(unsigned j)
 static void crash_at(unsigned j, const char *point)
 {
     char needle[64];
+    snprintf(needle, sizeof(needle), "test-crash point=%s", point);
     tnet_notary_stop(&T, j);
-    QT_CHECK(tnet_notary_start_env(&T, j, point) == 0);
+    if (tnet_notary_start_env(&T, j, point) != 0) {
+        /* With earlier work in hand (a certified message it must submit, say) the notary can
+         * reach the point and die before its API is up: that is the crash this case wants. */
+        QT_CHECKF(tnet_log_has(&T, j, needle), "notary %u failed to start without reaching %s",
+                  j, point);
+        QT_CHECK(tnet_notary_start(&T, j) == 0);
+        return;
+    }
     tnet_sleep(300); /* let the mesh links come up */
     if (strcmp(point, "deliver-sent") == 0) {
         /* Send until a message has j as its first submitter (the rotation is public). */
@@ -93,7 +101,6 @@ static void crash_at(unsigned j, const char *point)
         send_one(1, 0, point);
     }
     QT_CHECKF(wait_killed(j, 30000), "notary %u died at %s", j, point);
-    snprintf(needle, sizeof(needle), "test-crash point=%s", point);
     QT_CHECKF(tnet_log_has(&T, j, needle), "notary %u's log names the crash point %s", j, point);
     QT_CHECK(tnet_notary_start(&T, j) == 0);
 }
