@@ -159,6 +159,13 @@ static const uint64_t round_constants[24] = {
     a0 ^= (rc);
 
 
+/* chi's ~b & c is one ANDN instruction with BMI1; the loader picks the clone the CPU supports
+ * (an ifunc, resolved once at load: no state of ours).  About a tenth faster where BMI1 exists. */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+__attribute__((target_clones("bmi", "default")))
+#endif
+#endif
 void qiao_keccak_f1600(uint64_t s[25])
 {
     uint64_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5], a6 = s[6];
