@@ -17,11 +17,11 @@
 #include "adapters/evm/evm_json.h"
 #include "adapters/evm/evm_receipt.h"
 #include "adapters/evm/evm_source.h"
-#include "adapters/evm/evm_trie.h"
 #include "relay/core/hex.h"
 #include "relay/core/json.h"
 #include "relay/core/keccak.h"
 #include "relay/core/log.h"
+#include "relay/daemon/dmn_receipts.h"
 #include "relay/daemon/dmn_worker.h"
 #include "relay/notary/abi.h"
 #include "relay/notary/attest.h"
@@ -33,84 +33,6 @@ static void delivered_topic(uint8_t t[32])
     qiao_keccak256(t, sig, sizeof(sig) - 1);
 }
 
-static int bloom_may_hold(const uint8_t bloom[256], const uint8_t addr[20], const uint8_t topic[32])
-{
-    struct qiao_evm_log l = {.topic_count = 1};
-    uint8_t b[256];
-    memcpy(l.address, addr, 20), memcpy(l.topics[0], topic, 32);
-    qiao_evm_bloom(b, &l, 1);
-    for (int i = 0; i < 256; i++)
-        if ((bloom[i] & b[i]) != b[i])
-            return 0;
-    return 1;
-}
-
-struct receipts {
-    size_t n;
-    struct qiao_buf *enc;
-    uint8_t (*tx)[32];
-};
-
-static void receipts_clear(struct receipts *r)
-{
-    for (size_t i = 0; r->enc && i < r->n; i++)
-        qiao_buf_clear(&r->enc[i]);
-    free(r->enc), free(r->tx);
-    memset(r, 0, sizeof(*r));
-}
-
-static qiao_err receipts_encode(struct receipts *r, const cJSON *arr, struct qiao_diag *d)
-{
-    size_t cap = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-    if (!cJSON_IsArray(arr))
-        return QIAO_FAIL(d, QIAO_EINVAL, "wrong-type", "eth_getBlockReceipts did not return a list");
-    r->enc = calloc(cap + 1, sizeof(*r->enc));
-    r->tx = calloc(cap + 1, sizeof(*r->tx));
-    if (!r->enc || !r->tx)
-        return QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "receipts");
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr) {
-        uint64_t idx;
-        QIAO_TRY(qiao_evm_receipt_from_json(&r->enc[r->n], &idx, it, d));
-        if (idx != r->n)
-            return QIAO_FAIL(d, QIAO_EVERIFY, "receipts-out-of-order",
-                             "receipt %zu claims transaction index %llu", r->n,
-                             (unsigned long long)idx);
-        /* The transaction hash is metadata for operators (the receipt does not commit to it). */
-        qiao_json_hex_exact(r->tx[r->n], 32, it, "transactionHash", NULL);
-        r->n++;
-    }
-    return QIAO_OK;
-}
-
-static qiao_err receipts_check_root(const struct receipts *r, const uint8_t root[32],
-                                    uint64_t number, struct qiao_diag *d)
-{
-    struct qiao_evm_trie_item *items = calloc(r->n + 1, sizeof(*items));
-    uint8_t (*keys)[9] = calloc(r->n + 1, sizeof(*keys));
-    struct qiao_buf scratch = {0};
-    uint8_t got[32];
-    qiao_err err = items && keys ? QIAO_OK
-                                 : QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "receipts trie");
-    for (size_t i = 0; !err && i < r->n; i++) {
-        items[i].key = keys[i];
-        items[i].key_len = qiao_evm_index_key(keys[i], i);
-        items[i].val = r->enc[i].p, items[i].val_len = r->enc[i].len;
-    }
-    if (!err && r->n == 0)
-        memcpy(got, qiao_evm_empty_trie_root, 32);
-    else if (!err)
-        err = qiao_evm_trie_root(got, items, r->n, &scratch, d);
-    if (!err && memcmp(got, root, 32) != 0)
-        err = QIAO_FAIL(d, QIAO_EVERIFY, "receipts-root-mismatch",
-                        "the node's receipts for block %llu do not reproduce its receiptsRoot",
-                        (unsigned long long)number);
-    free(items), free(keys);
-    qiao_buf_clear(&scratch);
-    return err;
-}
-
-/* Append ev at the end of *out (events keep block order). */
 static void append(struct qiao_dmn_item **out, struct qiao_dmn_item *ev)
 {
     while (*out)
@@ -172,7 +94,7 @@ static void emit_delivered(struct qiao_dmn_worker *w, const struct qiao_evm_head
 }
 
 static qiao_err scan_receipts(struct qiao_dmn_worker *w, const struct qiao_evm_header *h,
-                              const struct receipts *r, struct qiao_dmn_item **out,
+                              const struct qiao_dmn_receipts *r, struct qiao_dmn_item **out,
                               struct qiao_diag *d)
 {
     const struct qiao_cfg_chain *c = &w->o.chain;
@@ -206,8 +128,8 @@ qiao_err qiao_dmn_scan_block(struct qiao_dmn_worker *w, const struct qiao_evm_he
     uint8_t sent[32], deliv[32];
     qiao_abi_message_sent_topic(sent);
     delivered_topic(deliv);
-    int want = (c->has_outbox && bloom_may_hold(h->logs_bloom, c->outbox, sent)) ||
-               (c->has_inbox && bloom_may_hold(h->logs_bloom, c->inbox, deliv));
+    int want = (c->has_outbox && qiao_dmn_bloom_may_hold(h->logs_bloom, c->outbox, sent)) ||
+               (c->has_inbox && qiao_dmn_bloom_may_hold(h->logs_bloom, c->inbox, deliv));
     if (!want)
         return QIAO_OK;
     char hex[67];
@@ -215,14 +137,14 @@ qiao_err qiao_dmn_scan_block(struct qiao_dmn_worker *w, const struct qiao_evm_he
     qiao_hex_encode0x(hex, h->hash, 32);
     cJSON_AddItemToArray(params, cJSON_CreateString(hex));
     QIAO_TRY(qiao_evm_source_call(w->src, &res, "eth_getBlockReceipts", params, d));
-    struct receipts r = {0};
-    qiao_err err = receipts_encode(&r, res, d);
+    struct qiao_dmn_receipts r = {0};
+    qiao_err err = qiao_dmn_receipts_load(&r, res, d);
     cJSON_Delete(res);
     if (!err)
-        err = receipts_check_root(&r, h->receipts_root, h->number, d);
+        err = qiao_dmn_receipts_check_root(&r, h->receipts_root, h->number, d);
     if (!err)
         err = scan_receipts(w, h, &r, out, d);
-    receipts_clear(&r);
+    qiao_dmn_receipts_clear(&r);
     if (err)
         qiao_diag_wrap(d, "block %llu", (unsigned long long)h->number);
     return err;

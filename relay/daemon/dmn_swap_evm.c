@@ -18,9 +18,9 @@
 #include "adapters/evm/evm_receipt.h"
 #include "adapters/evm/evm_send.h"
 #include "adapters/evm/evm_source.h"
-#include "adapters/evm/evm_trie.h"
 #include "relay/core/hex.h"
 #include "relay/core/keccak.h"
+#include "relay/daemon/dmn_receipts.h"
 #include "relay/daemon/dmn_swap_int.h"
 #include "relay/notary/abi.h"
 
@@ -31,78 +31,6 @@
 static void topic(uint8_t t[32], const char *sig)
 {
     qiao_keccak256(t, sig, strlen(sig));
-}
-
-static int bloom_may_hold(const uint8_t bloom[256], const uint8_t addr[20])
-{
-    struct qiao_evm_log l = {.topic_count = 0};
-    uint8_t b[256];
-    memcpy(l.address, addr, 20);
-    qiao_evm_bloom(b, &l, 1);
-    for (int i = 0; i < 256; i++)
-        if ((bloom[i] & b[i]) != b[i])
-            return 0;
-    return 1;
-}
-
-/* ---- receipts proven against the verified root ----------------------------------------------- */
-
-struct receipts {
-    size_t n;
-    struct qiao_buf *enc;
-};
-
-static void receipts_clear(struct receipts *r)
-{
-    for (size_t i = 0; r->enc && i < r->n; i++)
-        qiao_buf_clear(&r->enc[i]);
-    free(r->enc);
-    memset(r, 0, sizeof(*r));
-}
-
-static qiao_err receipts_load(struct receipts *r, const cJSON *arr, struct qiao_diag *d)
-{
-    if (!cJSON_IsArray(arr))
-        return QIAO_FAIL(d, QIAO_EINVAL, "wrong-type", "eth_getBlockReceipts did not return a list");
-    if (!(r->enc = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*r->enc))))
-        return QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "receipts");
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr) {
-        uint64_t idx;
-        qiao_err err = qiao_evm_receipt_from_json(&r->enc[r->n], &idx, it, d);
-        r->n++;
-        if (err)
-            return err;
-        if (idx != r->n - 1)
-            return QIAO_FAIL(d, QIAO_EVERIFY, "receipts-out-of-order", "receipt %zu claims "
-                             "transaction index %llu", r->n - 1, (unsigned long long)idx);
-    }
-    return QIAO_OK;
-}
-
-static qiao_err receipts_check(const struct receipts *r, const uint8_t root[32], uint64_t number,
-                               struct qiao_diag *d)
-{
-    struct qiao_evm_trie_item *items = calloc(r->n + 1, sizeof(*items));
-    uint8_t(*keys)[9] = calloc(r->n + 1, sizeof(*keys));
-    struct qiao_buf scratch = {0};
-    uint8_t got[32];
-    qiao_err err = items && keys ? QIAO_OK : QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "trie");
-    for (size_t i = 0; !err && i < r->n; i++) {
-        items[i].key = keys[i];
-        items[i].key_len = qiao_evm_index_key(keys[i], i);
-        items[i].val = r->enc[i].p, items[i].val_len = r->enc[i].len;
-    }
-    if (!err && r->n == 0)
-        memcpy(got, qiao_evm_empty_trie_root, 32);
-    else if (!err)
-        err = qiao_evm_trie_root(got, items, r->n, &scratch, d);
-    if (!err && memcmp(got, root, 32) != 0)
-        err = QIAO_FAIL(d, QIAO_EVERIFY, "receipts-root-mismatch", "the node's receipts for "
-                        "block %llu do not reproduce its receiptsRoot", (unsigned long long)number);
-    free(items), free(keys);
-    qiao_buf_clear(&scratch);
-    return err;
 }
 
 /* ---- decoding the three logs ----------------------------------------------------------------- */
@@ -189,7 +117,7 @@ static void on_refunded(struct qiao_swap_watch *w, const struct qiao_evm_log *lo
     qiao_swq_push(out, base_event(QIAO_SWQ_REFUNDED, w, l, log->topics[1]));
 }
 
-static qiao_err scan_logs(const struct receipts *r, const struct qiao_evm_link *l,
+static qiao_err scan_logs(const struct qiao_dmn_receipts *r, const struct qiao_evm_link *l,
                           struct qiao_swap_watch *ws, size_t nw, struct qiao_swq *out,
                           struct qiao_diag *d)
 {
@@ -234,20 +162,20 @@ qiao_err qiao_swap_evm_scan(struct qiao_evm_source *src, const struct qiao_evm_l
         err = QIAO_FAIL(d, QIAO_EVERIFY, "hash-mismatch", "block %llu: the node sent another "
                         "header", (unsigned long long)l->number);
     for (size_t k = 0; !err && k < nw; k++)
-        want |= bloom_may_hold(h.logs_bloom, ws[k].contract);
+        want |= qiao_dmn_bloom_may_hold(h.logs_bloom, ws[k].contract, NULL);
     if (err || !want)
         return err;
     cJSON *params = cJSON_CreateArray(), *res = NULL;
     cJSON_AddItemToArray(params, cJSON_CreateString(hex));
     QIAO_TRY(qiao_evm_source_call(src, &res, "eth_getBlockReceipts", params, d));
-    struct receipts r = {0};
-    err = receipts_load(&r, res, d);
+    struct qiao_dmn_receipts r = {0};
+    err = qiao_dmn_receipts_load(&r, res, d);
     cJSON_Delete(res);
     if (!err)
-        err = receipts_check(&r, l->receipts_root, l->number, d);
+        err = qiao_dmn_receipts_check_root(&r, l->receipts_root, l->number, d);
     if (!err)
         err = scan_logs(&r, l, ws, nw, out, d);
-    receipts_clear(&r);
+    qiao_dmn_receipts_clear(&r);
     return err ? qiao_diag_wrap(d, "block %llu", (unsigned long long)l->number) : QIAO_OK;
 }
 
