@@ -140,6 +140,12 @@ void qiao_dmn_send_wants(struct qiao_daemon *dm, const uint8_t *peer);
 
 /** API handlers (dmn_api.c, dmn_page.c). */
 qiao_err qiao_dmn_api_start(struct qiao_daemon *dm, struct qiao_diag *d);
+/**
+ * The 32-byte id an API method takes as params[0] or params.id ("missing-field", hex reasons).
+ * `what` names the kind of id in the error ("message", "swap").
+ */
+qiao_err qiao_dmn_id_param(uint8_t id[32], const cJSON *params, const char *method,
+                           const char *what, struct qiao_diag *d);
 qiao_err qiao_dmn_metrics(void *user, struct qiao_buf *out, struct qiao_diag *d);
 qiao_err qiao_dmn_status_html(void *user, struct qiao_buf *out, struct qiao_diag *d);
 /** evidence.* API methods (dmn_evidence.c); stop joins a running export. */

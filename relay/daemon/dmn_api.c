@@ -172,13 +172,13 @@ static qiao_err m_list(struct qiao_daemon *dm, const cJSON *params, cJSON **resu
     return QIAO_OK;
 }
 
-static qiao_err id_param(uint8_t id[32], const cJSON *params, const char *method,
-                         struct qiao_diag *d)
+qiao_err qiao_dmn_id_param(uint8_t id[32], const cJSON *params, const char *method,
+                           const char *what, struct qiao_diag *d)
 {
     const cJSON *v = cJSON_IsArray(params) ? cJSON_GetArrayItem(params, 0)
                      : cJSON_IsObject(params) ? qiao_json_get(params, "id") : NULL;
     if (!cJSON_IsString(v))
-        return QIAO_FAIL(d, QIAO_EINVAL, "missing-field", "%s needs the message id", method);
+        return QIAO_FAIL(d, QIAO_EINVAL, "missing-field", "%s needs the %s id", method, what);
     if (qiao_hex_decode_exact(id, 32, v->valuestring, d))
         return qiao_diag_wrap(d, "%s: id", method);
     return QIAO_OK;
@@ -298,7 +298,7 @@ static qiao_err m_get(struct qiao_daemon *dm, const cJSON *params, cJSON **resul
                       struct qiao_diag *d)
 {
     uint8_t id[32];
-    QIAO_TRY(id_param(id, params, "messages.get", d));
+    QIAO_TRY(qiao_dmn_id_param(id, params, "messages.get", "message", d));
     struct qiao_store_msg_row *row = malloc(sizeof(*row));
     if (!row)
         return QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "messages.get");
@@ -314,7 +314,7 @@ static qiao_err m_retry(struct qiao_daemon *dm, const cJSON *params, cJSON **res
 {
     uint8_t id[32];
     struct qiao_store_event ev = {.actor = "operator", .note = "messages.retry"};
-    QIAO_TRY(id_param(id, params, "messages.retry", d));
+    QIAO_TRY(qiao_dmn_id_param(id, params, "messages.retry", "message", d));
     QIAO_TRY(qiao_store_msg_retry_now(dm->store, id, &ev, d));
     dm->last_scan_ms = 0; /* look at due retries on the next round */
     *result = cJSON_CreateTrue();

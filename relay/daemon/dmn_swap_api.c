@@ -159,18 +159,6 @@ static qiao_err m_list(struct qiao_daemon *dm, const cJSON *params, cJSON **resu
     return QIAO_OK;
 }
 
-static qiao_err id_param(uint8_t id[32], const cJSON *params, const char *method,
-                         struct qiao_diag *d)
-{
-    const cJSON *v = cJSON_IsArray(params) ? cJSON_GetArrayItem(params, 0)
-                     : cJSON_IsObject(params) ? qiao_json_get(params, "id") : NULL;
-    if (!cJSON_IsString(v))
-        return QIAO_FAIL(d, QIAO_EINVAL, "missing-field", "%s needs the swap id", method);
-    if (qiao_hex_decode_exact(id, 32, v->valuestring, d))
-        return qiao_diag_wrap(d, "%s: id", method);
-    return QIAO_OK;
-}
-
 /* One sentence per leg: where it is and what the relay waits for or did last. */
 static void why_leg(struct qiao_daemon *dm, const struct qiao_htlc_record *r, int i, char *out,
                     size_t cap)
@@ -198,7 +186,7 @@ static qiao_err m_get(struct qiao_daemon *dm, const cJSON *params, cJSON **resul
                       struct qiao_diag *d)
 {
     uint8_t id[32];
-    QIAO_TRY(id_param(id, params, "swaps.get", d));
+    QIAO_TRY(qiao_dmn_id_param(id, params, "swaps.get", "swap", d));
     struct qiao_store_swap *row = malloc(sizeof(*row));
     struct qiao_htlc_record *r = malloc(sizeof(*r));
     qiao_err err = row && r ? QIAO_OK : QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "swaps.get");
@@ -228,7 +216,7 @@ static qiao_err m_refund(struct qiao_daemon *dm, const cJSON *params, cJSON **re
 {
     uint8_t id[32];
     char why[2][160] = {"", ""};
-    QIAO_TRY(id_param(id, params, "swaps.refund", d));
+    QIAO_TRY(qiao_dmn_id_param(id, params, "swaps.refund", "swap", d));
     struct qiao_swap_slot *s = qiao_swap_find(dm->swaps, id);
     if (!s)
         return QIAO_FAIL(d, QIAO_ESTATE, "not-active", "swaps.refund: the swap is finished or "
