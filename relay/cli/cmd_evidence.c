@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "relay/cli/cli_args.h"
 #include "relay/cli/cmd_api.h"
 #include "relay/cli/commands.h"
 #include "relay/core/hex.h"
@@ -45,21 +46,15 @@ static int usage(void)
 
 static int parse(struct ev_args *a, int argc, char **argv)
 {
-    for (int i = 2; i < argc; i++) {
-        const char **slot = strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--out") == 0 ? &a->out
-                            : strcmp(argv[i], "--api") == 0                             ? &a->api
-                            : strcmp(argv[i], "--config") == 0 ? &a->config
-                            : strcmp(argv[i], "--tsa-cmd") == 0  ? &a->tsa_cmd
-                            : strcmp(argv[i], "--tsa-cert") == 0 ? &a->tsa_cert
-                                                                 : NULL;
-        if (slot && i + 1 < argc)
-            *slot = argv[++i];
-        else if (!slot && argv[i][0] != '-' && !a->id)
-            a->id = argv[i];
-        else
-            return -1;
-    }
-    return 0;
+    const struct qiao_cli_opt opts[] = {
+        {.name = "-o", .alias = "--out", .value = &a->out},
+        {.name = "--api", .value = &a->api},
+        {.name = "--config", .value = &a->config},
+        {.name = "--tsa-cmd", .value = &a->tsa_cmd},
+        {.name = "--tsa-cert", .value = &a->tsa_cert},
+        {.name = NULL},
+    };
+    return qiao_cli_parse(argc, argv, 2, opts, &a->id);
 }
 
 static int fail(const char *what, const struct qiao_diag *d)

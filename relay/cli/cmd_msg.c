@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "relay/cli/cli_args.h"
 #include "relay/cli/cmd_api.h"
 #include "relay/cli/commands.h"
 
@@ -45,21 +46,14 @@ struct msg_args {
 
 static int parse(struct msg_args *a, int argc, char **argv, int from)
 {
-    for (int i = from; i < argc; i++) {
-        const char **slot = strcmp(argv[i], "--api") == 0     ? &a->api
-                            : strcmp(argv[i], "--state") == 0 ? &a->state
-                            : strcmp(argv[i], "--limit") == 0 ? &a->limit
-                                                              : NULL;
-        if (slot && i + 1 < argc)
-            *slot = argv[++i];
-        else if (strcmp(argv[i], "--json") == 0)
-            a->json = 1;
-        else if (!slot && argv[i][0] != '-' && !a->id)
-            a->id = argv[i];
-        else
-            return -1;
-    }
-    return 0;
+    const struct qiao_cli_opt opts[] = {
+        {.name = "--api", .value = &a->api},
+        {.name = "--state", .value = &a->state},
+        {.name = "--limit", .value = &a->limit},
+        {.name = "--json", .flag = &a->json},
+        {.name = NULL},
+    };
+    return qiao_cli_parse(argc, argv, from, opts, &a->id);
 }
 
 static cJSON *params_for(const char *sub, const struct msg_args *a)

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "htlc/swap_record.h"
+#include "relay/cli/cli_args.h"
 #include "relay/cli/cmd_api.h"
 #include "relay/cli/commands.h"
 #include "relay/core/json.h"
@@ -33,20 +34,13 @@ struct swap_args {
 
 static int parse(struct swap_args *a, int argc, char **argv)
 {
-    for (int i = 2; i < argc; i++) {
-        const char **slot = strcmp(argv[i], "--api") == 0     ? &a->api
-                            : strcmp(argv[i], "--phase") == 0 ? &a->phase
-                                                              : NULL;
-        if (slot && i + 1 < argc)
-            *slot = argv[++i];
-        else if (strcmp(argv[i], "--json") == 0)
-            a->json = 1;
-        else if (!slot && argv[i][0] != '-' && !a->arg)
-            a->arg = argv[i];
-        else
-            return -1;
-    }
-    return 0;
+    const struct qiao_cli_opt opts[] = {
+        {.name = "--api", .value = &a->api},
+        {.name = "--phase", .value = &a->phase},
+        {.name = "--json", .flag = &a->json},
+        {.name = NULL},
+    };
+    return qiao_cli_parse(argc, argv, 2, opts, &a->arg);
 }
 
 /* Parse and check the terms file locally.  Out: *terms (the parsed tree, caller frees). */
