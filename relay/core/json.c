@@ -1,11 +1,10 @@
 /* json.c: strict parsing and typed getters over cJSON (see json.h). */
 #include "relay/core/json.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "relay/core/file.h"
 #include "relay/core/hex.h"
 
 #define QIAO_JSON_MAX_MEMBERS 4096 /* wider objects are refused outright */
@@ -171,26 +170,15 @@ qiao_err qiao_json_parse_ex(cJSON **out, const char *text, size_t len, size_t ma
 qiao_err qiao_json_parse_file(cJSON **out, const char *path, size_t max_bytes, unsigned max_depth,
                               struct qiao_diag *d)
 {
+    struct qiao_buf text = {0};
     *out = NULL;
     if (!max_bytes)
         max_bytes = QIAO_JSON_MAX_BYTES;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return QIAO_FAIL(d, QIAO_EIO, "cannot-open", "%s: %s", path, strerror(errno));
-    char *text = malloc(max_bytes + 1);
-    size_t len = text ? fread(text, 1, max_bytes + 1, f) : 0;
-    int bad = ferror(f);
-    fclose(f);
-    qiao_err err;
-    if (!text)
-        err = QIAO_FAIL(d, QIAO_ENOMEM, "out-of-memory", "cannot buffer %s", path);
-    else if (bad)
-        err = QIAO_FAIL(d, QIAO_EIO, "read-failed", "%s: read error", path);
-    else if (len > max_bytes)
-        err = QIAO_FAIL(d, QIAO_ERANGE, "too-large", "%s: larger than the %zu-byte cap", path, max_bytes);
-    else if ((err = qiao_json_parse(out, text, len, max_bytes, max_depth, d)) != QIAO_OK)
+    qiao_err err = qiao_file_read(&text, path, max_bytes, d);
+    if (!err && (err = qiao_json_parse(out, (const char *)text.p, text.len, max_bytes, max_depth,
+                                       d)) != QIAO_OK)
         qiao_diag_wrap(d, "%s", path);
-    free(text);
+    qiao_buf_clear(&text);
     return err;
 }
 
